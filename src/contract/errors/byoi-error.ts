@@ -1,4 +1,4 @@
-import { catalogue, isErrorCode, type ErrorCode, type ErrorFault } from './catalogue.ts';
+import { catalogue, isErrorCode, type CatalogueEntry, type ErrorCode, type ErrorFault } from './catalogue.ts';
 
 export type ErrorParams = Readonly<Record<string, string | number | bigint>>;
 
@@ -45,7 +45,7 @@ export class ByoiError extends Error {
 
   /** The seed's "Solution" text with the same placeholders filled, when the entry has one. */
   get solution(): string | undefined {
-    const entry: { solution?: string } = catalogue[this.code];
+    const entry: CatalogueEntry = catalogue[this.code];
     return entry.solution === undefined ? undefined : fillTemplate(entry.solution, this.params);
   }
 

@@ -1,0 +1,22 @@
+import type { ReadAt } from '../../image/read-at.ts';
+
+/**
+ * Random access to the target disk: what the sink, the partition editors and the config-drive writer use.
+ * Offsets are bytes from the start of the disk. `readAt` returns exactly `length` bytes or throws.
+ */
+export interface DiskIO extends ReadAt {
+  /** Device path or file name, for messages ("/dev/sda", "disk.img"). */
+  readonly name: string;
+  /** Logical sector size the OS reports (512 or 4096); 512 for a regular file unless told otherwise. */
+  readonly logicalSectorSize: number;
+  /** True for a block device, false for a regular file (a virtual server's disk). */
+  readonly isBlockDevice: boolean;
+  writeAt(offset: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Makes [offset, offset+length) read back as zeros: a hole punched in a file, zeroes written on a device.
+   */
+  zeroRange(offset: number, length: number): Promise<void>;
+  /** Flushes written data to stable storage. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
