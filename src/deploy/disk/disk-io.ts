@@ -16,6 +16,12 @@ export interface DiskIO extends ReadAt {
    * Makes [offset, offset+length) read back as zeros: a hole punched in a file, zeroes written on a device.
    */
   zeroRange(offset: number, length: number): Promise<void>;
+  /**
+   * Makes the whole disk read back as zeros when that is cheap, and says whether it did: a regular file is
+   * truncated to zero and back to its size (all holes); a block device answers false and the caller zeroes
+   * what it must.
+   */
+  discardAll(): Promise<boolean>;
   /** Flushes written data to stable storage. */
   sync(): Promise<void>;
   close(): Promise<void>;

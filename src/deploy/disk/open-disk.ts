@@ -77,6 +77,12 @@ function fileDisk(handle: FileHandle, name: string, size: number, logicalSectorS
         await this.writeAt(offset + done, zeros.subarray(0, Math.min(zeros.length, length - done)));
       }
     },
+    async discardAll(): Promise<boolean> {
+      if (isBlockDevice) return false;
+      await io(name, () => handle.truncate(0));
+      await io(name, () => handle.truncate(size));
+      return true;
+    },
     async sync(): Promise<void> {
       await io(name, () => handle.sync());
     },

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDisk } from '../../../../src/deploy/disk/open-disk.ts';
+import type { DiskIO } from '../../../../src/deploy/disk/disk-io.ts';
+import { createImageWriter } from '../../../../src/deploy/sink/image-writer.ts';
+import { tempDir } from '../../../helpers/tools.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** An image with data, whole zero blocks and zero bytes inside data blocks. */
+function sampleImage(): Buffer {
+  const image = Buffer.alloc(5 * MiB);
+  randomBytes(300 * KiB).copy(image, 0);
+  randomBytes(1 * MiB).copy(image, 2 * MiB + 123);
+  image[4 * MiB + 7] = 9;
+  return image;
+}
+
+/** Records the calls a writer makes, over a real file. */
+function countingDisk(disk: DiskIO): DiskIO & { writes: number; zeroCalls: number } {
+  const counted = Object.create(disk) as DiskIO & { writes: number; zeroCalls: number };
+  counted.writes = 0;
+  counted.zeroCalls = 0;
+  counted.writeAt = async (offset, bytes) => {
+    counted.writes++;
+    return disk.writeAt(offset, bytes);
+  };
+  counted.zeroRange = async (offset, length) => {
+    counted.zeroCalls++;
+    return disk.zeroRange(offset, length);
+  };
+  return counted;
+}
+
+for (const diskReadsZero of [true, false]) {
+  test(`createImageWriter() reproduces the image byte for byte from odd-sized chunks (diskReadsZero ${diskReadsZero})`, async (t) => {
+    const path = join(tempDir(t), 'disk.img');
+    // Old content everywhere, so a skipped zero block would show.
+    writeFileSync(path, Buffer.alloc(6 * MiB, 0xee));
+    const disk = countingDisk(await openDisk(path));
+    t.after(() => disk.close());
+    if (diskReadsZero) assert.equal(await disk.discardAll(), true);
+
+    const image = sampleImage();
+    const writer = createImageWriter(disk, { diskReadsZero, batchBytes: 1 * MiB });
+    let offset = 0;
+    for (const size of [1, 4095, 65536, 777777, 3 * MiB]) {
+      await writer.write(offset, image.subarray(offset, Math.min(image.length, offset + size)));
+      offset = Math.min(image.length, offset + size);
+    }
+    await writer.write(offset, image.subarray(offset));
+    await writer.flush();
+
+    const written = readFileSync(path);
+    assert.ok(written.subarray(0, image.length).equals(image));
+    assert.ok(writer.bytesWritten < image.length, 'zero blocks are not written as data');
+    if (diskReadsZero) assert.equal(disk.zeroCalls, 0);
+    else assert.ok(disk.zeroCalls > 0);
+    assert.equal(written[6 * MiB - 1], diskReadsZero ? 0 : 0xee, 'bytes past the image are left alone');
+  });
+}
+
+test('createImageWriter() zero() clears old bytes unless the disk already reads zero', async (t) => {
+  const path = join(tempDir(t), 'disk.img');
+  writeFileSync(path, Buffer.alloc(2 * MiB, 0xee));
+  const disk = await openDisk(path);
+  t.after(() => disk.close());
+  const writer = createImageWriter(disk, { diskReadsZero: false });
+  await writer.write(0, Buffer.from('head'));
+  await writer.zero(4, MiB);
+  await writer.write(MiB + 4, Buffer.from('next'));
+  await writer.flush();
+  const written = readFileSync(path);
+  assert.equal(written.subarray(0, 4).toString(), 'head');
+  assert.ok(written.subarray(4, MiB + 4).equals(Buffer.alloc(MiB)));
+  assert.equal(written.subarray(MiB + 4, MiB + 8).toString(), 'next');
+  assert.equal(written[MiB + 8], 0xee);
+});
+
+test('createImageWriter() reports a failed write at the next call', async (t) => {
+  const path = join(tempDir(t), 'disk.img');
+  writeFileSync(path, Buffer.alloc(MiB));
+  const disk = await openDisk(path);
+  t.after(() => disk.close());
+  const writer = createImageWriter(disk, { diskReadsZero: true, batchBytes: 64 * KiB });
+  // Past the end of a 1 MiB disk: the writer must not swallow the error.
+  await assert.rejects(
+    (async () => {
+      await writer.write(MiB - 1024, randomBytes(256 * KiB));
+      await writer.flush();
+    })(),
+    { code: 'BYOI_DISK_IO' },
+  );
+});
