@@ -250,6 +250,239 @@ export const catalogue = {
     fault: 'none',
     message: 'The installation was cancelled',
   },
+
+  // ── Install request validation, continued (appended; see docs/CONTRACT.md) ───────────────────────────────
+  BYOI_REQUEST_DISK_GROUP_MULTIPLE: {
+    class: 'Server::NotImplemented::DiskGroupMultipleConfigs',
+    status: 501,
+    fault: 'customer',
+    message: 'Multiple ({diskgroupsNumber}) disk groups customization not implemented',
+    solution: 'Give at most one storage entry: the disk group that receives the image.',
+  },
+  BYOI_REQUEST_NOT_APPLICABLE: {
+    class: 'Client::BadRequest::NotApplicable',
+    status: 400,
+    fault: 'customer',
+    message: '{name} is not applicable to operating system {operatingSystem}: {reason}',
+    solution: 'Remove {name} from the request.',
+  },
+
+  // ── Partition edits after the write (config drive placement) ──────────────────────────────────────────────
+  BYOI_CONFIGDRIVE_NO_SPACE: {
+    class: 'Server::InternalServerError::Deploy',
+    status: 500,
+    fault: 'customer',
+    message: 'Could not create configdrive on disk: the last {sizeBytes} bytes of {device} are used by partition {number}',
+    solution: 'Use an image at least 64 MiB smaller than the disk, so that the end of the disk is free for the config drive.',
+  },
+  BYOI_CONFIGDRIVE_MBR_FULL: {
+    class: 'Server::InternalServerError::Deploy',
+    status: 500,
+    fault: 'customer',
+    message: 'Could not create configdrive on disk: the MBR partition table of {device} already has 4 primary partitions',
+    solution: 'Use an image with a GPT partition table, or with at most 3 primary partitions.',
+  },
+  BYOI_CONFIGDRIVE_MBR_LIMIT: {
+    class: 'Server::InternalServerError::Deploy',
+    status: 500,
+    fault: 'customer',
+    message:
+      'Could not create configdrive on disk: an MBR partition table addresses only the first {limitBytes} bytes of {device}, and the end of that space is used by partition {number}',
+    solution: 'Use an image with a GPT partition table, or leave 64 MiB free below the MBR limit.',
+  },
+
+  // ── Control plane: authentication (OVH's errorCode of each: src/control/http/ovh-error-code.ts) ───────────
+  BYOI_AUTH_INVALID_KEY: {
+    class: 'Client::Forbidden',
+    status: 403,
+    fault: 'none',
+    message: 'This application key is invalid',
+  },
+  BYOI_AUTH_INVALID_SIGNATURE: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Invalid signature',
+  },
+  BYOI_AUTH_QUERY_TIME_OUT: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Query out of time',
+    solution: 'Sign with the server time: read GET /auth/time and add the difference to your clock.',
+  },
+  BYOI_AUTH_NOT_CREDENTIAL: {
+    class: 'Client::Forbidden',
+    status: 403,
+    fault: 'none',
+    message: 'This credential does not exist',
+  },
+  BYOI_AUTH_INVALID_CREDENTIAL: {
+    class: 'Client::Forbidden',
+    status: 403,
+    fault: 'none',
+    message: 'This credential is not valid',
+  },
+  BYOI_AUTH_NOT_GRANTED: {
+    class: 'Client::Forbidden',
+    status: 403,
+    fault: 'none',
+    message: 'This call has not been granted',
+  },
+  BYOI_AUTH_NOT_AUTHENTICATED: {
+    class: 'Client::Unauthorized',
+    status: 401,
+    fault: 'none',
+    message: 'You must login first',
+  },
+  BYOI_AUTH_REPLAYED: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'This signed query was already received',
+    solution: 'Sign each query again with a fresh X-Ovh-Timestamp; byoi refuses a repeated signature on a call that changes something.',
+  },
+  BYOI_AUTH_SESSION: {
+    class: 'Client::Unauthorized',
+    status: 401,
+    fault: 'none',
+    message: 'The session is missing, expired or not valid for this call',
+    solution: 'Open a new session with a signed POST /1.0/byoi/session.',
+  },
+
+  // ── Control plane: API requests ────────────────────────────────────────────────────────────────────────────
+  BYOI_API_ROUTE_NOT_FOUND: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: 'Got an invalid (or empty) URL',
+  },
+  BYOI_API_INVALID_PARAMETER: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Invalid parameter {name}: {reason}',
+  },
+  BYOI_API_BODY_TOO_LARGE: {
+    class: 'Client::BadRequest',
+    status: 413,
+    fault: 'none',
+    message: 'Request body is larger than {limit} bytes',
+  },
+  BYOI_API_MEDIA_TYPE: {
+    class: 'Client::BadRequest',
+    status: 415,
+    fault: 'none',
+    message: 'Unsupported content type {contentType}: send application/json',
+  },
+  BYOI_API_INTERNAL: {
+    class: 'Server::InternalServerError',
+    status: 500,
+    fault: 'provider',
+    message: 'Internal server error (query {queryId})',
+  },
+  BYOI_API_SERVICE_NOT_FOUND: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: 'The requested object (serviceName = {serviceName}) does not exist',
+  },
+  BYOI_API_TASK_NOT_FOUND: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: 'The requested object (taskId = {taskId}) does not exist',
+  },
+  BYOI_API_BOOT_NOT_FOUND: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: 'The requested object (bootId = {bootId}) does not exist',
+  },
+  BYOI_API_NOT_INSTALLING: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: 'Server is not being installed or reinstalled at the moment',
+  },
+  BYOI_API_INVALID_VALUE: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Invalid value for {name}: {reason}',
+  },
+
+  // ── Control plane: tasks ──────────────────────────────────────────────────────────────────────────────────
+  BYOI_TASK_ALREADY_EXISTS: {
+    class: 'Client::BadRequest::TaskAlreadyExists',
+    status: 400,
+    fault: 'none',
+    message: 'Task {taskId} of type {taskFunction} with status {taskStatus} is already running on server {serverName}',
+  },
+  BYOI_TASK_NOT_CANCELLABLE: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Task {taskId} cannot be cancelled: its status is {taskStatus}',
+  },
+  BYOI_TASK_TRANSITION: {
+    class: 'Server::InternalServerError',
+    status: 500,
+    fault: 'provider',
+    message: 'Task {taskId} cannot go from {from} to {to}',
+  },
+  BYOI_TASK_AGENT_LOST: {
+    class: 'Server::InternalServerError::AgentLost',
+    status: 500,
+    fault: 'provider',
+    message: 'The installer of server {serverName} stopped reporting: no heartbeat for {seconds} seconds',
+  },
+  BYOI_TASK_CREATE_FAILED: {
+    class: 'Server::InternalServerError::TaskCreate',
+    status: 500,
+    fault: 'provider',
+    message: 'An error has occurred while creating installation task on server {serverName}',
+  },
+
+  // ── Control plane: operators (admin API and `byoi admin`) ───────────────────────────────────────────────────
+  BYOI_ADMIN_CONFLICT: {
+    class: 'Client::Conflict',
+    status: 409,
+    fault: 'none',
+    message: '{what} {name} already exists',
+  },
+  BYOI_ADMIN_NOT_FOUND: {
+    class: 'Client::NotFound',
+    status: 404,
+    fault: 'none',
+    message: '{what} {name} does not exist',
+  },
+  BYOI_ADMIN_STATE: {
+    class: 'Client::BadRequest',
+    status: 400,
+    fault: 'none',
+    message: 'Cannot {action} {what} {name}: {reason}',
+  },
+
+  // ── Control plane: start-up ─────────────────────────────────────────────────────────────────────────────────
+  BYOI_CONFIG_INVALID: {
+    class: 'Server::InternalServerError::Configuration',
+    status: 500,
+    fault: 'provider',
+    message: 'Invalid configuration: {key} (from {source}) {reason}',
+  },
+  BYOI_CONFIG_SECRET_KEY: {
+    class: 'Server::InternalServerError::Configuration',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot use the secret key: {reason}',
+  },
+  BYOI_STORE_UNAVAILABLE: {
+    class: 'Server::InternalServerError::Database',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot open the database {database}: {reason}',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;
