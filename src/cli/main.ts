@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isByoiError } from '../contract/errors/byoi-error.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerAdmin } from './commands/admin.ts';
 
 /** Builds the `byoi` command tree. Each subcommand lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerInspect(program);
+  registerServe(program);
+  registerAdmin(program);
   return program;
 }
 

@@ -291,6 +291,21 @@ export const catalogue = {
     solution: 'Use an image with a GPT partition table, or leave 64 MiB free below the MBR limit.',
   },
 
+  // ── Deploy pipeline (appended) ─────────────────────────────────────────────────────────────────────────────
+  BYOI_IMAGE_NO_EFI_LOADER: {
+    class: 'Client::BadRequest::ImageFormat',
+    status: 400,
+    fault: 'customer',
+    message: 'image provided has no EFI bootloader under \\EFI on its EFI System Partition, so it cannot boot in uefi mode',
+    solution: 'Install a bootloader on the EFI System Partition of your image (for example \\EFI\\BOOT\\BOOTX64.EFI), or boot the server in legacy mode.',
+  },
+  BYOI_INTERNAL: {
+    class: 'Server::InternalServerError',
+    status: 500,
+    fault: 'provider',
+    message: 'An internal error occurred while {phase}',
+  },
+
   // ── Control plane: authentication (OVH's errorCode of each: src/control/http/ovh-error-code.ts) ───────────
   BYOI_AUTH_INVALID_KEY: {
     class: 'Client::Forbidden',
@@ -482,6 +497,14 @@ export const catalogue = {
     status: 500,
     fault: 'provider',
     message: 'Cannot open the database {database}: {reason}',
+  },
+  // ── Image: boot facts (`byoi inspect` and the deploy preflight; appended) ────────────────────────────────────
+  BYOI_IMAGE_NO_LEGACY_BOOT: {
+    class: 'Client::BadRequest::ImageFormat',
+    status: 400,
+    fault: 'customer',
+    message: 'image provided shows no legacy BIOS boot code ({reason}), so it may not boot in legacy mode',
+    solution: 'Install a BIOS boot loader in your image (for example grub-install --target=i386-pc), or boot the server in uefi mode.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

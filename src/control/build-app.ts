@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import type { Config } from './config/config-schema.ts';
+import type { Store } from './store/open-store.ts';
+import { storePlugin } from './store/store-plugin.ts';
+import { tasksPlugin } from './tasks/tasks-plugin.ts';
+import type { TaskRunner } from './tasks/task-runner.ts';
+import type { PowerDriver, PowerDriverRegistry } from './power/power-driver.ts';
+import { registerRawJsonParser } from './http/raw-json-parser.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { ovhApiPlugin } from './http/ovh-api-plugin.ts';
+import { openapiRoute } from './http/openapi-route.ts';
+import { validationPageRoute } from './http/routes/validation-page-route.ts';
+import { createControlLogger } from './http/create-logger.ts';
+import type {} from './http/fastify-types.ts';
+
+export interface AppOptions {
+  config: Config;
+  /** An open store (openStore()); the app closes it on close when `closeStore` is true. */
+  store: Store;
+  closeStore?: boolean;
+  /** A logger from createControlLogger() (tests give one writing to memory); default: config.logLevel on stdout. */
+  logger?: Logger;
+  /** The runner that executes tasks (the agent protocol's); without one, tasks wait in `init`. */
+  taskRunner?: TaskRunner;
+  powerDrivers?: PowerDriverRegistry;
+  /**
+   * More encapsulated plugins (the boot service, the agent routes), registered after the OVH API with
+   * access to app.store, app.tasks and app.taskBus. They bring their own authentication.
+   */
+  plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  https?: { key: string | Buffer; cert: string | Buffer } | null;
+  /** Housekeeping period (lease expiry), ms; tests shorten it. */
+  sweepIntervalMs?: number;
+}
+
+/** Builds the control plane's Fastify app, ready for inject() or listen(); it does not listen. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const serverOptions: FastifyServerOptions & { https?: unknown } = {
+    trustProxy: config.auth.trustProxy,
+    bodyLimit: 2 * 1024 * 1024,
+    // go-ovh reports X-Ovh-QueryID; byoi uses it as the request id so a client's report finds the log line.
+    genReqId: () => `BYOI.${randomBytes(8).toString('hex')}`,
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  };
+  serverOptions.loggerInstance = options.logger ?? createControlLogger(config.logLevel);
+  if (options.https) serverOptions.https = options.https;
+
+  const app = Fastify(serverOptions) as unknown as FastifyInstance;
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-ovh-queryid', request.id);
+  });
+  app.decorateRequest('auth', null);
+  app.decorate('byoiConfig', config);
+  const powerDrivers: PowerDriverRegistry = options.powerDrivers ?? new Map<string, PowerDriver>();
+  app.decorate('powerDrivers', powerDrivers);
+  registerRawJsonParser(app);
+  registerErrorHandler(app);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'byoi control plane',
+        description:
+          'OVHcloud-compatible API for Bring Your Own Image on bare-metal fleets. Paths are shown under /1.0; /v1 serves the same API. Authentication: OVH signatures (see docs/API.md).',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          application: { type: 'apiKey', in: 'header', name: 'X-Ovh-Application' },
+          consumer: { type: 'apiKey', in: 'header', name: 'X-Ovh-Consumer' },
+          timestamp: { type: 'apiKey', in: 'header', name: 'X-Ovh-Timestamp' },
+          signature: { type: 'apiKey', in: 'header', name: 'X-Ovh-Signature', description: '"$1$" + sha1(AS+"+"+CK+"+"+METHOD+"+"+URL+"+"+BODY+"+"+TS)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'byoi_session' },
+        },
+      },
+      security: [{ application: [], consumer: [], timestamp: [], signature: [] }, { session: [] }],
+    },
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/v1/') ? { ...schema, hide: true } : schema, url }),
+  });
+
+  await app.register(storePlugin, { store: options.store, closeWithApp: options.closeStore ?? false });
+  await app.register(tasksPlugin, { config, runner: options.taskRunner, sweepIntervalMs: options.sweepIntervalMs });
+  await app.register(validationPageRoute);
+  await app.register(openapiRoute);
+  for (const prefix of ['/1.0', '/v1']) await app.register(ovhApiPlugin, { prefix, config });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}

@@ -1,0 +1,142 @@
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { ByoiError } from '../../contract/errors/byoi-error.ts';
+import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
+import { deriveKey } from '../crypto/derive-key.ts';
+import type { Database } from './database-schema.ts';
+import { migrationProvider } from './migrations.ts';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** The database handle and the keys that go with it; one per process, shared by every plugin. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialectName;
+  /** Encrypts the `_enc` columns. */
+  readonly secrets: SecretBox;
+  /** HMAC key for browser session tokens. */
+  readonly sessionKey: Buffer;
+  /** The database URL without its password, for logs. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** `sqlite:PATH`, `sqlite::memory:` or `postgres://...`. */
+  url: string;
+  /** The 32-byte master key (load-secret-key.ts). */
+  masterKey: Uint8Array;
+}
+
+/**
+ * Opens the database named by `url`, brings its schema up to date with the in-code migrations and checks
+ * that `masterKey` is the key the database was first used with (a wrong key would otherwise only show up
+ * when a secret is read).
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const description = redactUrl(options.url);
+  const { db, dialect } = connect(options.url, description);
+  try {
+    await migrate(db, dialect);
+    await checkKey(db, options.masterKey);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    if (error instanceof ByoiError) throw error;
+    throw new ByoiError('BYOI_STORE_UNAVAILABLE', { database: description, reason: (error as Error).message }, { cause: error });
+  }
+  return {
+    db,
+    dialect,
+    secrets: createSecretBox(deriveKey(options.masterKey, 'encryption')),
+    sessionKey: deriveKey(options.masterKey, 'session'),
+    description,
+    close: () => db.destroy(),
+  };
+}
+
+function connect(url: string, description: string): { db: Kysely<Database>; dialect: SqlDialectName } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') throw new ByoiError('BYOI_STORE_UNAVAILABLE', { database: description, reason: 'the sqlite: URL has no file path' });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
+    let database: SQLite.Database;
+    try {
+      database = new SQLite(path);
+    } catch (error) {
+      throw new ByoiError('BYOI_STORE_UNAVAILABLE', { database: description, reason: (error as Error).message }, { cause: error });
+    }
+    // WAL lets `byoi admin` read and write while `byoi serve` runs; busy_timeout waits out the other writer.
+    database.pragma('journal_mode = WAL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    database.pragma('synchronous = NORMAL');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener it would crash the process.
+    pool.on('error', () => undefined);
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  throw new ByoiError('BYOI_STORE_UNAVAILABLE', { database: description, reason: 'the URL must start with sqlite: or postgres://' });
+}
+
+/**
+ * Kysely's SQLite driver prepares every query again; preparing costs more than running these small queries, so
+ * prepared statements are kept by SQL text. Safe because better-sqlite3 runs each statement to completion
+ * synchronously (Kysely only streams with iterate(), which this control plane does not use).
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => void database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (statements.size >= 500) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+async function migrate(db: Kysely<Database>, dialect: SqlDialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableName: 'byoi_migrations', migrationLockTableName: 'byoi_migrations_lock' });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+async function checkKey(db: Kysely<Database>, masterKey: Uint8Array): Promise<void> {
+  const check = createHmac('sha256', deriveKey(masterKey, 'check')).update('byoi secret key check').digest('hex');
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'secret_key_check').executeTakeFirst();
+  if (row === undefined) {
+    await db.insertInto('meta').values({ key: 'secret_key_check', value: check }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    return checkKey(db, masterKey);
+  }
+  if (row.value.length !== check.length || !timingSafeEqual(Buffer.from(row.value), Buffer.from(check))) {
+    throw new ByoiError('BYOI_CONFIG_SECRET_KEY', {
+      reason: 'this database was set up with another secret key; give the original key (BYOI_SECRET_KEY or DATA_DIR/secret.key)',
+    });
+  }
+}
+
+/** postgres://user:password@host/db → postgres://user:***@host/db */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}
+
+/** True when `error` is a unique-constraint violation on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,223 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { TaskStatus } from '../../contract/task/task-status.ts';
+import type { TasksTable } from './database-schema.ts';
+import type { Store } from './open-store.ts';
+import type { ControlTask, ControlTaskFunction, TaskProgress, TaskStep } from '../tasks/task-model.ts';
+import type { TargetDisk } from '../fleet/server-model.ts';
+
+export interface NewTask {
+  serverId: number;
+  accountId: number;
+  function: ControlTaskFunction;
+  comment: string;
+  now: string;
+  requestEnc: string | null;
+  diskGroupId: number | null;
+  targetDisk: TargetDisk | null;
+  steps: TaskStep[];
+}
+
+/** Inserts a task in `init`. Throws the database's unique violation when the server already has an active task. */
+export async function insertTask(store: Store, task: NewTask): Promise<ControlTask> {
+  const row = await store.db
+    .insertInto('tasks')
+    .values({
+      server_id: task.serverId,
+      account_id: task.accountId,
+      task_function: task.function,
+      status: 'init',
+      comment: task.comment,
+      start_date: task.now,
+      done_date: null,
+      last_update: task.now,
+      active: 1,
+      request_enc: task.requestEnc,
+      disk_group_id: task.diskGroupId,
+      target_disk: task.targetDisk === null ? null : JSON.stringify(task.targetDisk),
+      steps: JSON.stringify(task.steps),
+      progress: null,
+      result: null,
+      error_code: null,
+      error_message: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      attempts: 0,
+      agent_token_hash: null,
+      cancel_requested: 0,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toTask(row);
+}
+
+export async function findTask(store: Store, id: number): Promise<ControlTask | undefined> {
+  const row = await store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toTask(row);
+}
+
+/** The task `id` of server `serverId`, or undefined (a task id of another server is not found, like OVH). */
+export async function findServerTask(store: Store, serverId: number, id: number): Promise<ControlTask | undefined> {
+  const row = await store.db.selectFrom('tasks').selectAll().where('id', '=', id).where('server_id', '=', serverId).executeTakeFirst();
+  return row && toTask(row);
+}
+
+export async function findActiveTask(store: Store, serverId: number): Promise<ControlTask | undefined> {
+  const row = await store.db.selectFrom('tasks').selectAll().where('server_id', '=', serverId).where('active', '=', 1).executeTakeFirst();
+  return row && toTask(row);
+}
+
+export async function findLatestTask(store: Store, serverId: number, taskFunction: ControlTaskFunction): Promise<ControlTask | undefined> {
+  const row = await store.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('server_id', '=', serverId)
+    .where('task_function', '=', taskFunction)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toTask(row);
+}
+
+export async function listTaskIds(
+  store: Store,
+  serverId: number,
+  filter: { function?: string; status?: string },
+): Promise<number[]> {
+  let query = store.db.selectFrom('tasks').select('id').where('server_id', '=', serverId).orderBy('id');
+  if (filter.function !== undefined) query = query.where('task_function', '=', filter.function);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  return (await query.execute()).map((row) => row.id);
+}
+
+export async function listTasks(store: Store, filter: { status?: string; limit?: number } = {}): Promise<ControlTask[]> {
+  let query = store.db.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(filter.limit ?? 100);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  return (await query.execute()).map(toTask);
+}
+
+/** Column changes a task update may make; JSON columns are serialised here. */
+export interface TaskPatch {
+  status?: TaskStatus;
+  comment?: string;
+  doneDate?: string | null;
+  lastUpdate: string;
+  active?: boolean;
+  steps?: TaskStep[];
+  progress?: TaskProgress | null;
+  result?: unknown;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  leaseOwner?: string | null;
+  leaseExpiresAt?: string | null;
+  attempts?: number;
+  agentTokenHash?: string | null;
+  cancelRequested?: boolean;
+}
+
+/**
+ * Updates task `id`; with `expectStatus`, only while the task is still in that status (the compare-and-set
+ * that keeps two writers from both moving a task). Returns whether a row changed.
+ */
+export async function updateTask(store: Store, id: number, patch: TaskPatch, expectStatus?: TaskStatus): Promise<boolean> {
+  const set: Updateable<TasksTable> = { last_update: patch.lastUpdate };
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.comment !== undefined) set.comment = patch.comment;
+  if (patch.doneDate !== undefined) set.done_date = patch.doneDate;
+  if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
+  if (patch.steps !== undefined) set.steps = JSON.stringify(patch.steps);
+  if (patch.progress !== undefined) set.progress = patch.progress === null ? null : JSON.stringify(patch.progress);
+  if (patch.result !== undefined) set.result = patch.result === null ? null : JSON.stringify(patch.result);
+  if (patch.errorCode !== undefined) set.error_code = patch.errorCode;
+  if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
+  if (patch.leaseOwner !== undefined) set.lease_owner = patch.leaseOwner;
+  if (patch.leaseExpiresAt !== undefined) set.lease_expires_at = patch.leaseExpiresAt;
+  if (patch.attempts !== undefined) set.attempts = patch.attempts;
+  if (patch.agentTokenHash !== undefined) set.agent_token_hash = patch.agentTokenHash;
+  if (patch.cancelRequested !== undefined) set.cancel_requested = patch.cancelRequested ? 1 : 0;
+  let query = store.db.updateTable('tasks').set(set).where('id', '=', id);
+  if (expectStatus !== undefined) query = query.where('status', '=', expectStatus);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Claims the oldest task in `init` for `owner`: status todo, a lease until `leaseExpiresAt`, attempts + 1.
+ * One statement, so two claimers never get the same task; on PostgreSQL, SKIP LOCKED lets concurrent
+ * claimers pass each other. Undefined means "nothing claimable right now" (poll again later).
+ */
+export async function claimTask(
+  store: Store,
+  input: { owner: string; now: string; leaseExpiresAt: string; functions: readonly ControlTaskFunction[] },
+): Promise<ControlTask | undefined> {
+  const row = await store.db
+    .updateTable('tasks')
+    .set((eb) => ({
+      status: 'todo',
+      lease_owner: input.owner,
+      lease_expires_at: input.leaseExpiresAt,
+      last_update: input.now,
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('status', '=', 'init')
+    .where('id', '=', (eb) => {
+      let next = eb
+        .selectFrom('tasks')
+        .select('id')
+        .where('status', '=', 'init')
+        .where('task_function', 'in', [...input.functions])
+        .orderBy('id')
+        .limit(1);
+      if (store.dialect === 'postgres') next = next.forUpdate().skipLocked();
+      return next;
+    })
+    .returningAll()
+    .executeTakeFirst();
+  return row && toTask(row);
+}
+
+/** Active tasks whose lease ended before `now`: their runner or agent went silent. */
+export async function findExpiredLeases(store: Store, now: string): Promise<ControlTask[]> {
+  const rows = await store.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('active', '=', 1)
+    .where('lease_expires_at', 'is not', null)
+    .where('lease_expires_at', '<', now)
+    .execute();
+  return rows.map(toTask);
+}
+
+export async function readTaskRequestEnc(store: Store, id: number): Promise<string | null> {
+  const row = await store.db.selectFrom('tasks').select('request_enc').where('id', '=', id).executeTakeFirst();
+  return row?.request_enc ?? null;
+}
+
+export async function findTaskByAgentTokenHash(store: Store, hash: string): Promise<ControlTask | undefined> {
+  const row = await store.db.selectFrom('tasks').selectAll().where('agent_token_hash', '=', hash).executeTakeFirst();
+  return row && toTask(row);
+}
+
+function toTask(row: Selectable<TasksTable>): ControlTask {
+  return {
+    id: row.id,
+    serverId: row.server_id,
+    accountId: row.account_id,
+    function: row.task_function as ControlTaskFunction,
+    status: row.status as TaskStatus,
+    comment: row.comment,
+    startDate: row.start_date,
+    doneDate: row.done_date,
+    lastUpdate: row.last_update,
+    diskGroupId: row.disk_group_id,
+    targetDisk: row.target_disk === null ? null : (JSON.parse(row.target_disk) as TargetDisk),
+    steps: JSON.parse(row.steps) as TaskStep[],
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as TaskProgress),
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    attempts: row.attempts,
+    cancelRequested: row.cancel_requested === 1,
+  };
+}
