@@ -95,6 +95,31 @@ export interface Problem {
   message: string;
 }
 
+/** `error`: the deploy would fail (or the image would not boot as asked); `warning`: worth knowing, not fatal. */
+export type ProblemSeverity = 'error' | 'warning';
+
+/** A problem as `byoi inspect` and the deploy preflight report it: a catalogue entry this image would hit. */
+export interface ImageProblem extends Problem {
+  severity: ProblemSeverity;
+  /** The catalogue's solution with the placeholders filled, or null when the entry has none. */
+  solution: string | null;
+  /** The error's params (the values the message was filled with), for tools that rebuild the error. */
+  params: Record<string, string>;
+  /** A technical sentence for people who debug, when there is one. */
+  detail?: string;
+}
+
+/** The checksum the user gave, and what became of it. */
+export interface ChecksumCheck {
+  type: 'md5' | 'sha1' | 'sha256' | 'sha512';
+  /** Lower-case hex, as given. */
+  expected: string;
+  /** Digest of the whole file when it was computed here, else null. */
+  actual: string | null;
+  /** `deferred`: not computed here (an image read by HTTP Range); the deploy verifies it while downloading. */
+  status: 'match' | 'mismatch' | 'deferred';
+}
+
 export interface Qcow2Info {
   version: 2 | 3;
   clusterSize: number;
@@ -113,7 +138,11 @@ export interface InspectResult {
   /** Size of the file or HTTP resource in bytes. */
   fileSize: number;
   format: ImageFormat;
-  /** Size of the disk the image describes, in bytes (the file size for raw). */
+  /**
+   * Size of the disk the image describes, in bytes, as `qemu-img info` says "virtual-size": for raw (and for
+   * whole-file compressions, which qemu-img reads as raw) the file size rounded up to whole 512-byte sectors;
+   * 0 when a container header cannot be read (a problem then says why).
+   */
   virtualSize: number;
   /** qcow2 details when format is qcow2. */
   qcow2: Qcow2Info | null;
@@ -121,7 +150,20 @@ export interface InspectResult {
   /** What a raw image without a partition table seems to contain ("ext4", "nothing recognisable"), else null. */
   contents: string | null;
   boot: BootInfo;
-  problems: Problem[];
+  /** Every problem found, in the order of the deploy's steps; [] when the image fits the request. */
+  problems: ImageProblem[];
+  /**
+   * Checks that could not be made because they need bytes that cannot be read yet (an HTTP server without Range
+   * support, read only from its head), one sentence each; the deploy makes them after the download.
+   */
+  unchecked: string[];
+  /**
+   * True when the file ends with a fixed VHD footer ("conectix"): qemu-img and byoi read it as raw, and its
+   * last 512 bytes are not part of the disk.
+   */
+  fixedVhdFooter: boolean;
+  /** The checksum given with the request and its verdict, or null when none was given. */
+  checksum: ChecksumCheck | null;
   /** How the bytes were read: "file", "http-range" (with the number of requests) or "http-full". */
   access: { method: 'file' | 'http-range' | 'http-full'; requests: number; bytesRead: number };
 }

@@ -10,7 +10,6 @@ import {
   isExtendedType,
   MBR_ENTRY_COUNT,
   MBR_ENTRY_SIZE,
-  MBR_MAX_SECTORS,
   MBR_PARTITION_ENTRIES,
   MBR_SIZE,
   TYPE_GPT_PROTECTIVE,
@@ -23,8 +22,9 @@ import { readDiskGpt } from './_read-disk-gpt.ts';
 import { relocateGptBackup } from './relocate-gpt-backup.ts';
 import { updateProtectiveMbr } from './_update-protective-mbr.ts';
 import { writeGpt } from './_write-gpt.ts';
-
-const MiB = 1024 * 1024;
+import { DEFAULT_CONFIG_DRIVE_BYTES, DEFAULT_CONFIG_DRIVE_NAME } from '../../image/partition-table/config-drive-defaults.ts';
+import { planGptConfigDrive } from '../../image/partition-table/plan-gpt-config-drive.ts';
+import { checkMbrConfigDriveSpace, planMbrConfigDrive } from '../../image/partition-table/plan-mbr-config-drive.ts';
 
 /**
  * GPT type of the config drive: Microsoft basic data (sgdisk 0700). cloud-init finds the drive by its
@@ -35,9 +35,9 @@ export const CONFIG_DRIVE_GPT_TYPE = 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7';
 /** MBR type of the config drive: 0x0C, FAT32 with LBA, as Ironic's `parted mkpart primary fat32` makes. */
 export const CONFIG_DRIVE_MBR_TYPE = 0x0c;
 /** Size Ironic gives the config drive (MAX_CONFIG_DRIVE_SIZE_MB). */
-export const CONFIG_DRIVE_SIZE_BYTES = 64 * MiB;
+export const CONFIG_DRIVE_SIZE_BYTES = DEFAULT_CONFIG_DRIVE_BYTES;
 /** GPT partition name, the label cloud-init looks for. */
-export const CONFIG_DRIVE_NAME = 'config-2';
+export const CONFIG_DRIVE_NAME = DEFAULT_CONFIG_DRIVE_NAME;
 
 export interface AddConfigDrivePartitionOptions {
   /** The partition is at least this big; a multiple of the logical sector size. @default 64 MiB */
@@ -147,8 +147,6 @@ async function addToGpt(
 ): Promise<ConfigDrivePartition> {
   const { header, sectorSize } = gpt;
   const layout = gptDiskLayout(header, disk.size);
-  const endLba = layout.lastUsableLba;
-  const startLba = Math.floor(((endLba + 1) * sectorSize - wanted.sizeBytes) / MiB) * (MiB / sectorSize);
   const result = (number: number, start: number, end: number, type: string, uniqueGuid: string, reused: boolean): ConfigDrivePartition => ({
     table: 'gpt',
     number,
@@ -159,22 +157,15 @@ async function addToGpt(
     reused,
   });
 
+  // The placement rules (and their refusals) are shared with inspectImage(): see planGptConfigDrive().
+  const plan = planGptConfigDrive({ device: disk.name, diskSize: disk.size, header, entries: gpt.entries, sizeBytes: wanted.sizeBytes, name: wanted.name });
+  const existing = plan.existing;
   // A config drive this step already made (the step is run again): keep it as it is.
-  const existing = gpt.entries.find((entry) => entry.name === wanted.name && entry.endingLba === endLba && entry.startingLba <= startLba);
-  if (existing !== undefined) {
+  if (existing !== null) {
     return result(existing.number, existing.startingLba, existing.endingLba, existing.typeGuid, existing.uniqueGuid, true);
   }
+  const { startLba, endLba } = plan;
 
-  if (startLba < header.firstUsableLba || startLba > endLba) {
-    throw new ByoiError('BYOI_CONFIGDRIVE_FAILED', { device: disk.name }, {
-      detail: `${disk.name}: the disk (${disk.size} bytes) is too small for a ${wanted.sizeBytes}-byte partition`,
-    });
-  }
-  for (const entry of gpt.entries) {
-    if (entry.endingLba >= startLba) {
-      throw new ByoiError('BYOI_CONFIGDRIVE_NO_SPACE', { device: disk.name, sizeBytes: (endLba + 1 - startLba) * sectorSize, number: entry.number });
-    }
-  }
   const size = header.sizeOfPartitionEntry;
   let slot = -1;
   for (let i = 0; i < header.numberOfPartitionEntries && slot < 0; i++) {
@@ -198,31 +189,21 @@ async function addToGpt(
 
 async function addToMbr(disk: DiskIO, mbr: Mbr, wanted: { sizeBytes: number; mbrType: number }): Promise<ConfigDrivePartition> {
   const sectorSize = disk.logicalSectorSize;
-  const diskSectors = Math.floor(disk.size / sectorSize);
-  const limited = diskSectors > MBR_MAX_SECTORS;
-  // Past the MBR's reach, end on the last 1 MiB boundary it can address: 2 TiB − 1 MiB at 512-byte sectors, so
-  // the partition starts at 2 TiB − 65 MiB like Ironic's.
-  const endExclusive = limited ? Math.floor((MBR_MAX_SECTORS * sectorSize) / MiB) * (MiB / sectorSize) : diskSectors;
-  const startLba = Math.floor((endExclusive * sectorSize - wanted.sizeBytes) / MiB) * (MiB / sectorSize);
-
-  if (mbr.primaries.length >= MBR_ENTRY_COUNT) throw new ByoiError('BYOI_CONFIGDRIVE_MBR_FULL', { device: disk.name });
-  if (startLba < 1) {
-    throw new ByoiError('BYOI_CONFIGDRIVE_FAILED', { device: disk.name }, {
-      detail: `${disk.name}: the disk (${disk.size} bytes) is too small for a ${wanted.sizeBytes}-byte partition`,
-    });
-  }
+  // The placement rules (and their refusals) are shared with inspectImage(): see planMbrConfigDrive(). A full
+  // MBR is refused before the EBR chain is read.
+  const plan = planMbrConfigDrive({
+    device: disk.name,
+    diskSize: disk.size,
+    sectorSize,
+    primaryCount: mbr.primaries.length,
+    sizeBytes: wanted.sizeBytes,
+  });
+  const { startLba, endExclusive } = plan;
   const used: MbrEntry[] = [...mbr.primaries];
   for (const primary of mbr.primaries) {
     if (isExtendedType(primary.type)) used.push(...(await readLogicalPartitions(disk, primary, sectorSize)).logicals);
   }
-  for (const entry of used) {
-    if (entry.startLba < endExclusive && entry.startLba + entry.sectorCount > startLba) {
-      if (limited) {
-        throw new ByoiError('BYOI_CONFIGDRIVE_MBR_LIMIT', { device: disk.name, limitBytes: MBR_MAX_SECTORS * sectorSize, number: entry.number });
-      }
-      throw new ByoiError('BYOI_CONFIGDRIVE_NO_SPACE', { device: disk.name, sizeBytes: (endExclusive - startLba) * sectorSize, number: entry.number });
-    }
-  }
+  checkMbrConfigDriveSpace(plan, used);
 
   const sector = (await disk.readAt(0, MBR_SIZE)).slice();
   let slot = -1;
