@@ -4,6 +4,8 @@ import type { ErrorRecord } from './errors/byoi-error.ts';
  * Events of one deploy, delivered in this order through one `onEvent` callback:
  *   deploy.start, then for each phase: phase.start, any number of progress/notice events, phase.end;
  *   then exactly one of deploy.end or deploy.error.
+ * Options refused before any I/O give a lone deploy.error (phase null), without deploy.start.
+ * A phase that fails gets no phase.end: its deploy.error names it. The state machine is in docs/ARCHITECTURE.md.
  * The agent forwards them to the control plane; the CLI prints them. None ever carries a secret
  * (header values, user data, tokens).
  */
@@ -24,6 +26,8 @@ export type DeployPhase = (typeof deployPhases)[number];
 
 export interface DeployResult {
   ok: true;
+  /** The disk written (device path or file name). */
+  disk: string;
   /** Format found in the image's bytes. */
   format: string;
   virtualSize: number;
@@ -36,6 +40,8 @@ export interface DeployResult {
   /** All .efi loaders found on the ESP. */
   efiBootloaderPaths: string[];
   legacyBoot: boolean;
+  /** The partition table of the deployed disk. */
+  partitionTable: { type: 'gpt' | 'mbr'; sectorSize: number };
   configDrive: { partition: number; filesystem: 'vfat' | 'iso9660'; start: number; size: number } | null;
   bytesDownloaded: number;
   /** Bytes of image data written to the disk (zero runs are not written). */
@@ -46,12 +52,35 @@ export interface DeployResult {
 }
 
 export interface DeployWarning {
+  /** A catalogue code: the warning is that error, found where it does not stop the deploy. */
   code: string;
+  /** The catalogue message, placeholders filled. */
   message: string;
+  /** What to do about it, or a technical sentence (never a secret). */
+  detail?: string;
 }
 
 export type DeployEvent =
-  | { type: 'deploy.start'; image: string; disk: string; diskSize: number }
+  | {
+      type: 'deploy.start';
+      /** Display form of the image location (no userinfo, no query string). */
+      image: string;
+      imageType: 'raw' | 'qcow2';
+      disk: string;
+      diskSize: number;
+      diskSectorSize: number;
+    }
+  | {
+      /** What the preflight learned, before anything is written (preflight phase). */
+      type: 'preflight.result';
+      format: string;
+      virtualSize: number;
+      /** Size of the image file, or null when the server does not say. */
+      fileSize: number | null;
+      acceptsRanges: boolean;
+      /** Partition table read before the write, or null when it could not be read yet (no Range support). */
+      partitionTable: 'gpt' | 'mbr' | null;
+    }
   | { type: 'phase.start'; phase: DeployPhase }
   | { type: 'phase.end'; phase: DeployPhase; seconds: number }
   | {

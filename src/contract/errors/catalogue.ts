@@ -506,6 +506,107 @@ export const catalogue = {
     message: 'image provided shows no legacy BIOS boot code ({reason}), so it may not boot in legacy mode',
     solution: 'Install a BIOS boot loader in your image (for example grub-install --target=i386-pc), or boot the server in uefi mode.',
   },
+  // ── Control plane: agent protocol and task runner (appended) ────────────────────────────────────────────────
+  BYOI_AGENT_TOKEN_INVALID: {
+    class: 'Client::Unauthorized',
+    status: 401,
+    fault: 'none',
+    message: 'The installer token is missing, unknown or replaced by a newer one',
+  },
+  BYOI_AGENT_TASK_ENDED: {
+    class: 'Client::Gone',
+    status: 410,
+    fault: 'none',
+    message: 'Task {taskId} takes no more reports from this installer: {reason}',
+  },
+  BYOI_FIRST_BOOT_TOKEN: {
+    class: 'Client::Forbidden',
+    status: 403,
+    fault: 'none',
+    message: 'This first boot confirmation is not valid: {reason}',
+  },
+  BYOI_INSTALLER_NOT_STARTED: {
+    class: 'Server::InternalServerError::AgentLost',
+    status: 500,
+    fault: 'provider',
+    message: 'The installer of server {serverName} did not start within {seconds} seconds',
+  },
+  BYOI_AGENT_DISK_NOT_FOUND: {
+    class: 'Server::InternalServerError::Disk',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot find the target disk of disk group {diskGroupId} on server {serverName}: {reason}',
+  },
+  BYOI_POWER_NO_DRIVER: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot {action} server {serverName}: its power driver {driver} is not available in this control plane ({reason})',
+  },
+  // ── Control plane: power drivers (qemu, redfish, ipmi; appended) ─────────────────────────────────────────────
+  BYOI_POWER_UNREACHABLE: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot reach the {driver} controller of server {serverName} at {address}: {reason}',
+  },
+  BYOI_POWER_AUTH: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'The {driver} controller of server {serverName} at {address} refused the credentials of user {user}',
+  },
+  BYOI_POWER_TIMEOUT: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'The {driver} controller of server {serverName} at {address} did not answer within {seconds} seconds ({action})',
+  },
+  BYOI_POWER_TLS: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot trust the TLS certificate of the {driver} controller of server {serverName} at {address}: {reason}',
+  },
+  BYOI_POWER_REFUSED: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'The {driver} controller of server {serverName} refused to {action}: {reason}',
+  },
+  BYOI_POWER_BOOT_OVERRIDE: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'The BMC of server {serverName} accepted a one-time {target} boot but reads back {found}: the override did not hold',
+  },
+  BYOI_POWER_TOOL_MISSING: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'Cannot run {tool} to control server {serverName}: {reason}',
+  },
+  BYOI_POWER_NOT_RUNNING: {
+    class: 'Server::InternalServerError::Power',
+    status: 500,
+    fault: 'provider',
+    message: 'The virtual server {serverName} is not running: nothing answers on its QMP socket {socket}',
+  },
+  // ── Control plane: boot service (appended) ───────────────────────────────────────────────────────────────────
+  BYOI_BOOT_DISK_FAILED: {
+    class: 'Client::BadRequest::EfiBootloaderPath',
+    status: 400,
+    fault: 'customer',
+    message: 'Server {serverName} did not boot from its disk: {reason}',
+    solution:
+      'Check that efiBootloaderPath names the EFI loader on the EFI System Partition of your image (a PUT on the server changes it for the next boot), or that a legacy image has boot code on its first sector.',
+  },
+  BYOI_BOOT_NO_CHAIN_LOADER: {
+    class: 'Server::InternalServerError::Boot',
+    status: 500,
+    fault: 'provider',
+    message: 'Server {serverName} could not boot {path} from its disk: its iPXE cannot start a loader from a local disk under UEFI and the control plane has no GRUB EFI chain loader ({reason})',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -27,6 +27,11 @@ export async function openDisk(path: string, options: OpenDiskOptions = {}): Pro
   if (!info.isBlockDevice() && !info.isFile()) {
     throw new ByoiError('BYOI_DISK_IO', { device: path, reason: 'it is neither a block device nor a regular file' });
   }
+  // A read-only block device (a write-protected disk, `losetup -r`) may well open for writing and then fail every
+  // write with EPERM, even for root: refuse it here, before anything is read or written, and say what it is.
+  if (!options.readOnly && info.isBlockDevice() && (await isReadOnlyDevice(path))) {
+    throw new ByoiError('BYOI_DISK_IO', { device: path, reason: 'it is read-only' });
+  }
   let handle: FileHandle;
   try {
     handle = await open(path, options.readOnly ? 'r' : 'r+');
@@ -102,6 +107,15 @@ async function blockDeviceFacts(path: string): Promise<{ size: number; logicalSe
     return { size: sectors512 * 512, logicalSectorSize: logical };
   } catch (error) {
     throw new ByoiError('BYOI_DISK_IO', { device: path, reason: `cannot read its size from ${sys}` }, { cause: error });
+  }
+}
+
+async function isReadOnlyDevice(path: string): Promise<boolean> {
+  try {
+    const device = basename(await realpath(path));
+    return (await readFile(`/sys/class/block/${device}/ro`, 'utf8')).trim() === '1';
+  } catch {
+    return false;
   }
 }
 
