@@ -39,6 +39,37 @@ export const ConfigSchema = Type.Object(
     tasks: Type.Object(
       {
         leaseSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'A runner or agent silent this long loses its task' }),
+        installerStartSeconds: Type.Integer({
+          minimum: 10,
+          maximum: 86400,
+          default: 900,
+          description: 'After rebooting a server into the installer, how long its agent may take to fetch the job',
+        }),
+        firstBootWaitSeconds: Type.Integer({
+          minimum: 0,
+          maximum: 86400,
+          default: 0,
+          description: "0: an install is done once written and rebooted (OVH); N: it waits up to N s for the OS's first-boot report",
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    // The boot service (src/control/boot/): what iPXE is told and who may fetch an installer script.
+    boot: Type.Object(
+      {
+        url: Type.Optional(
+          Type.String({ pattern: '^https?://[^/]+$', description: 'Origin iPXE uses to reach the boot service; default: the Host of each request' }),
+        ),
+        rescueDir: Type.Optional(Type.String({ minLength: 1, description: 'Directory holding the rescue vmlinuz and initrd.img; default DATA_DIR/rescue' })),
+        rescueUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the rescue vmlinuz and initrd.img, instead of serving rescueDir' })),
+        kernelArgs: Type.String({ maxLength: 1024, default: 'console=tty0 console=ttyS0,115200n8', description: 'Extra rescue kernel arguments' }),
+        allowedNetworks: Type.Array(Type.String({ pattern: '^[0-9A-Fa-f.:]+/[0-9]{1,3}$' }), {
+          default: [],
+          description: 'CIDRs that may fetch boot scripts other than the unknown-MAC one; empty: any source',
+        }),
+        requireServerIp: Type.Boolean({ default: false, description: "Serve a server's scripts only to a request from its registered ip" }),
+        retrySeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'Delay before an unknown or refused client asks again' }),
+        grubLoader: Type.Boolean({ default: true, description: 'Offer the GRUB EFI chain loader to UEFI servers (needs grub-mkimage and grub-efi-amd64-bin)' }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -24,7 +24,16 @@ const environment: ReadonlyArray<readonly [variable: string, key: string, kind: 
   ['BYOI_SESSION_SECONDS', 'auth.sessionSeconds', 'integer'],
   ['BYOI_TRUST_PROXY', 'auth.trustProxy', 'boolean'],
   ['BYOI_LEASE_SECONDS', 'tasks.leaseSeconds', 'integer'],
+  ['BYOI_INSTALLER_START_SECONDS', 'tasks.installerStartSeconds', 'integer'],
+  ['BYOI_FIRST_BOOT_WAIT_SECONDS', 'tasks.firstBootWaitSeconds', 'integer'],
   ['BYOI_DEMO', 'demo', 'boolean'],
+  ['BYOI_BOOT_URL', 'boot.url', 'string'],
+  ['BYOI_BOOT_RESCUE_DIR', 'boot.rescueDir', 'string'],
+  ['BYOI_BOOT_RESCUE_URL', 'boot.rescueUrl', 'string'],
+  ['BYOI_BOOT_KERNEL_ARGS', 'boot.kernelArgs', 'string'],
+  ['BYOI_BOOT_REQUIRE_SERVER_IP', 'boot.requireServerIp', 'boolean'],
+  ['BYOI_BOOT_RETRY_SECONDS', 'boot.retrySeconds', 'integer'],
+  ['BYOI_BOOT_GRUB_LOADER', 'boot.grubLoader', 'boolean'],
   ['BYOI_LOG_LEVEL', 'logLevel', 'string'],
 ];
 

@@ -1,0 +1,70 @@
+// The control plane under benchmark, in its own process so the load generator does not share its event loop:
+// the app as `byoi serve` builds it (OVH API + boot service; no runner), on loopback, logging at info level
+// to /dev/null, with N servers registered. Prints one JSON line with what the load generator needs.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { buildApp } from '../src/control/build-app.ts';
+import { loadConfig } from '../src/control/config/load-config.ts';
+import { openStore } from '../src/control/store/open-store.ts';
+import { createControlLogger } from '../src/control/http/create-logger.ts';
+import { createAccount } from '../src/control/store/accounts-repo.ts';
+import { createApplication } from '../src/control/store/applications-repo.ts';
+import { createCredential } from '../src/control/store/credentials-repo.ts';
+import { validateCredential } from '../src/control/auth/credential-admin.ts';
+import { findServerByName } from '../src/control/store/servers-repo.ts';
+import { bootServicePlugin } from '../src/control/boot/boot-service-plugin.ts';
+import { nowIso } from '../src/control/store/now-iso.ts';
+
+const servers = Number(process.env.BENCH_SERVERS ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), 'byoi-bench-'));
+const database = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'byoi.db')}`;
+const config = loadConfig({ flags: { dataDir: dir, database, logLevel: 'info', demo: false } });
+const store = await openStore({ url: database, masterKey: randomBytes(32) });
+const app = await buildApp({
+  config,
+  store,
+  closeStore: true,
+  logger: createControlLogger('info', pino.destination('/dev/null')),
+  plugins: [bootServicePlugin({ boot: config.boot, dataDir: dir })],
+});
+
+const account = await createAccount(store, { name: 'bench', operator: false });
+const { application, applicationSecret } = await createApplication(store, { accountId: account.id, name: 'bench-app', description: '' });
+const { credential, consumerKey } = await createCredential(store, { applicationId: application.id, rules: [{ method: 'GET', path: '/*' }], redirection: null });
+await validateCredential(store, { reference: String(credential.id), accountName: 'bench' });
+
+// Servers in batches (one sealed power config reused: the benchmark never reads it).
+const sealed = store.secrets.seal('{}', 'servers.power_config');
+const now = nowIso();
+const diskGroups = JSON.stringify([{ diskGroupId: 1, diskType: 'SSD', raidController: null, disks: [{ sizeBytes: 8 * 1024 ** 3 }] }]);
+for (let start = 0; start < servers; start += 500) {
+  const rows = [];
+  for (let i = start; i < Math.min(servers, start + 500); i++) {
+    rows.push({
+      service_name: `ns${i}.bench`, account_id: account.id, display_name: `ns${i}.bench`, mac: benchMac(i),
+      boot_mode: i % 2 === 0 ? 'uefi' : 'legacy', memory_size_mb: 65536, power_driver: 'none', power_config_enc: sealed,
+      disk_groups: diskGroups, efi_bootloader_path: i % 2 === 0 ? '\\EFI\\debian\\grubx64.efi' : null, boot_id: 1, boot_script: null,
+      os: 'none_64', state: 'ok', datacenter: 'bench', ip: null, created_at: now, updated_at: now,
+    });
+  }
+  await store.db.insertInto('servers').values(rows).execute();
+}
+const first = await findServerByName(store, 'ns0.bench');
+if (first === undefined) throw new Error('seeding failed');
+const task = await app.tasks.createRebootTask(first);
+
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+const port = typeof address === 'object' && address !== null ? address.port : 0;
+process.stdout.write(
+  `${JSON.stringify({ origin: `http://127.0.0.1:${port}`, servers, dialect: store.dialect, keys: { applicationKey: application.applicationKey, applicationSecret, consumerKey }, taskPath: `/1.0/dedicated/server/ns0.bench/task/${task.id}` })}\n`,
+);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+
+/** The MAC of bench server i: 02:bb:00 + i in the last three bytes (locally administered). */
+function benchMac(i: number): string {
+  return `02:bb:00:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+}

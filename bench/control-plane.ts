@@ -1,0 +1,209 @@
+// Control-plane benchmark (issue 4 "Benchmark"): a boot storm of GET /boot/{mac}.ipxe over N registered servers
+// (a random one per request) and signed GET /1.0/dedicated/server/{sn}/task/{id}, with autocannon against a
+// server in another process on loopback, on SQLite and (with BENCH_POSTGRES_URL or BYOI_TEST_POSTGRES_URL) on
+// PostgreSQL. Prints the figures and writes them to docs/BENCHMARKS.md under "## Control plane".
+//
+//   npm run bench -- control-plane            BENCH_SERVERS=10000 BENCH_SECONDS=10 by default
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import autocannon, { type AutocannonResult } from 'autocannon';
+
+interface ServerInfo {
+  origin: string;
+  servers: number;
+  dialect: string;
+  keys: { applicationKey: string; applicationSecret: string; consumerKey: string };
+  taskPath: string;
+}
+
+interface Row {
+  database: string;
+  scenario: string;
+  target: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  met: string;
+}
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** wrk (Debian package wrk, written in C) generates far more load per core than autocannon: used for the unpaced runs when present. */
+const hasWrk = spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0;
+const run = promisify(execFile);
+
+/** A run's figures, whichever tool made them. */
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  tool: string;
+}
+
+function fromAutocannon(result: AutocannonResult): Figures {
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, tool: 'autocannon' };
+}
+
+/** wrk --latency output → figures (latencies in ms). */
+async function wrkRun(url: string, extra: string[]): Promise<Figures> {
+  const { stdout } = await run('wrk', ['-t', '1', '-c', '64', '-d', `${seconds}s`, '--latency', ...extra, url], { maxBuffer: 1024 * 1024 });
+  const ms = (text: string | undefined): number => {
+    const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
+    if (match === null) return Number.NaN;
+    const value = Number(match[1]);
+    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+  };
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
+  return {
+    rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0)),
+    p50: Math.round(ms(/50%\s+(\S+)/.exec(stdout)?.[1]) * 100) / 100,
+    p99: Math.round(ms(/99%\s+(\S+)/.exec(stdout)?.[1]) * 100) / 100,
+    errors: (errors === null ? 0 : errors.slice(1).reduce((sum, n) => sum + Number(n), 0)) + Number(non2xx?.[1] ?? 0),
+    tool: 'wrk',
+  };
+}
+const root = new URL('..', import.meta.url).pathname;
+const rows: Row[] = [];
+
+async function startServer(databaseUrl: string | undefined): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (databaseUrl !== undefined) env.BENCH_DATABASE_URL = databaseUrl;
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/_control-plane-server.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const info = await new Promise<ServerInfo>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bench server exited (${code})`)));
+    lines.once('line', (line) => resolve(JSON.parse(line) as ServerInfo));
+  });
+  return { info, child };
+}
+
+function mac(i: number): string {
+  return `02-bb-00-${((i >> 16) & 0xff).toString(16).padStart(2, '0')}-${((i >> 8) & 0xff).toString(16).padStart(2, '0')}-${(i & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+async function bootStorm(info: ServerInfo, overallRate: number | undefined): Promise<Figures> {
+  if (overallRate === undefined && hasWrk) return wrkRun(info.origin, ['-s', `${root}bench/boot-storm.lua`]);
+  return fromAutocannon(await autocannon({
+    url: info.origin,
+    connections: 64,
+    duration: seconds,
+    ...(overallRate === undefined ? {} : { overallRate }),
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/boot/${mac(Math.floor(Math.random() * info.servers))}.ipxe` }) }],
+  }));
+}
+
+async function signedTaskGets(info: ServerInfo): Promise<Figures> {
+  // One signature for the run: GETs may repeat a signature (replay protection covers the other methods) and the
+  // run is shorter than the accepted clock skew. The signed URL is the full one, as go-ovh and python-ovh sign.
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const url = `${info.origin}${info.taskPath}`;
+  const signature = `$1$${createHash('sha1').update([info.keys.applicationSecret, info.keys.consumerKey, 'GET', url, '', timestamp].join('+')).digest('hex')}`;
+  const headers = { 'x-ovh-application': info.keys.applicationKey, 'x-ovh-consumer': info.keys.consumerKey, 'x-ovh-timestamp': timestamp, 'x-ovh-signature': signature };
+  if (hasWrk) return wrkRun(url, Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]));
+  return fromAutocannon(await autocannon({ url, connections: 64, duration: seconds, headers }));
+}
+
+function record(database: string, scenario: string, target: string, result: Figures, met: (r: Figures) => boolean): void {
+  const row: Row = { database, scenario: `${scenario} (${result.tool})`, target, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, met: met(result) ? 'yes' : 'no' };
+  rows.push(row);
+  process.stdout.write(`${database} ${scenario}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors} (target ${target}: ${row.met})\n`);
+}
+
+async function benchDatabase(label: string, databaseUrl: string | undefined): Promise<void> {
+  const { info, child } = await startServer(databaseUrl);
+  try {
+    // Warm up (JIT, prepared statements, pool) before measuring.
+    await autocannon({ url: `${info.origin}/boot/${mac(1)}.ipxe`, connections: 16, duration: 2 });
+    record(label, `boot storm, ${info.servers} servers, paced at 5,000 req/s`, 'p99 < 20 ms at 5,000 req/s', await bootStorm(info, 5000), (r) => r.p99 < 20 && r.rps >= 4900);
+    record(label, `boot storm, ${info.servers} servers, unpaced`, 'max', await bootStorm(info, undefined), () => true);
+    record(label, 'signed GET /1.0/dedicated/server/{sn}/task/{id}, unpaced', '>= 3,000 req/s', await signedTaskGets(info), (r) => r.rps >= 3000);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+async function postgresLeg(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const base = process.env.BENCH_POSTGRES_URL ?? process.env.BYOI_TEST_POSTGRES_URL;
+  if (base === undefined || base === '') return undefined;
+  const schema = `byoi_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const version = (await admin.query('SHOW server_version')).rows[0] as { server_version: string };
+  await admin.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  pgVersion = version.server_version;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+let pgVersion: string | undefined;
+
+const loadAtStart = loadavg().map((n) => n.toFixed(1)).join(', ');
+await benchDatabase('SQLite', undefined);
+const postgres = await postgresLeg();
+if (postgres === undefined) process.stdout.write('PostgreSQL: skipped (set BENCH_POSTGRES_URL or BYOI_TEST_POSTGRES_URL)\n');
+else {
+  try {
+    await benchDatabase(`PostgreSQL ${pgVersion ?? ''}`.trim(), postgres.url);
+  } finally {
+    await postgres.drop();
+  }
+}
+
+/** What the figures mean and what was done about them (kept here so every run writes them again). */
+const notes = [
+  'Notes. The boot script path costs one indexed read per request: the server joined with its active task in one',
+  'statement with fixed SQL text (boot/server-lookup.ts), so SQLite reuses its prepared statement and PostgreSQL its',
+  'plan; the boot routes write no per-request log lines. A MAC cache was not added: a boot storm asks for each MAC',
+  'about once, so only a full copy of the fleet in memory would help, and it would need invalidation across',
+  'instances. On this 2-core machine the load generator takes one core and other sessions\' test suites share both',
+  '(see the load average), so these are lower bounds; the targets (boot p99 < 20 ms at 5,000 req/s, signed task GET',
+  '>= 3,000 req/s) were not reached here. The signed task GET runs the core\'s authentication (credential lookup,',
+  'signature, access rules) before its task read; it was not profiled further in this round.',
+];
+
+const cpu = cpus();
+const section = [
+  '## Control plane',
+  '',
+  `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- control-plane\` (bench/control-plane.ts): 64 connections, paced runs`,
+  `with autocannon (overallRate), unpaced ones with wrk when installed, ${seconds} s per run after a 2 s warm-up, against \`byoi\`'s app (OVH API + boot service, info-level JSON logs to /dev/null) in its own`,
+  `process on 127.0.0.1. Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version};`,
+  'load generator and server share those cores. Boot storm: each request asks for the script of a random one of the',
+  'registered servers (half UEFI with an efiBootloaderPath, half legacy; no install running). Signed task GET: one',
+  'credential, OVH signature checked on every request (GETs may repeat a signature).',
+  `Load average when the runs started: ${loadAtStart}. Other work on the machine shares the cores and lowers the figures.`,
+  '',
+  '| Database | Scenario | Requests/s | p50 ms | p99 ms | Errors | Target | Met |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.database} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.target} | ${r.met} |`),
+  '',
+  ...notes,
+  '',
+];
+const path = `${root}docs/BENCHMARKS.md`;
+const existing = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n';
+const start = existing.indexOf('## Control plane');
+let next = start < 0 ? -1 : existing.indexOf('\n## ', start + 1);
+if (next >= 0) next += 1;
+const updated =
+  start < 0 ? `${existing.trimEnd()}\n\n${section.join('\n')}` : `${existing.slice(0, start)}${section.join('\n')}${next < 0 ? '' : `\n${existing.slice(next)}`}`;
+writeFileSync(path, `${updated.trimEnd()}\n`);
+process.stdout.write(`wrote ${path}\n`);
