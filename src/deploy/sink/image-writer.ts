@@ -75,6 +75,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
     const data = batch.subarray(0, batchLength);
     const start = batchStart;
     const runs: { at: number; from: number; to: number }[] = [];
+    let launched = false;
     let runFrom = -1;
     let position = 0;
     while (position < data.length) {
@@ -86,7 +87,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
         runFrom = -1;
         if (!options.diskReadsZero) {
           // Keep zero ranges ordered with the data runs around them: write pending data runs first.
-          await writeRuns(data, runs);
+          launched = (await writeRuns(data, runs)) || launched;
           runs.length = 0;
           await zeroDisk(start + position, start + blockEnd);
         }
@@ -96,14 +97,17 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
       position = blockEnd;
     }
     if (runFrom >= 0) runs.push({ at: start + runFrom, from: runFrom, to: data.length });
-    await writeRuns(data, runs);
-    // The batch buffer is now owned by the in-flight write; fill the spare one next.
-    [batch, spare] = [spare, batch];
+    launched = (await writeRuns(data, runs)) || launched;
+    // A write launched from this batch now owns its buffer: fill the spare one next (launching waited for the
+    // older write, so the spare is free). A batch of only zeros launched nothing and is reused as it is; swapping
+    // then would hand out a buffer an older write may still be reading.
+    if (launched) [batch, spare] = [spare, batch];
     batchLength = 0;
   }
 
-  async function writeRuns(data: Buffer, runs: { at: number; from: number; to: number }[]): Promise<void> {
-    if (runs.length === 0) return;
+  /** Starts one positional write per data run; true when a write now reads from `data`. */
+  async function writeRuns(data: Buffer, runs: { at: number; from: number; to: number }[]): Promise<boolean> {
+    if (runs.length === 0) return false;
     await flushZero();
     await waitInFlight();
     const writes = runs.map((run) => ({ at: run.at, bytes: data.subarray(run.from, run.to) }));
@@ -113,6 +117,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
     })();
     // Surface a failed write at the next await instead of as an unhandled rejection.
     inFlight.catch(() => undefined);
+    return true;
   }
 
   return {

@@ -96,3 +96,25 @@ test('createImageWriter() reports a failed write at the next call', async (t) =>
     { code: 'BYOI_DISK_IO' },
   );
 });
+
+for (const diskReadsZero of [true, false]) {
+  test(`createImageWriter() never refills a buffer a slow write still reads, across an all-zero batch (diskReadsZero ${diskReadsZero})`, async (t) => {
+    const path = join(tempDir(t), 'disk.img');
+    writeFileSync(path, Buffer.alloc(4 * MiB));
+    const real = await openDisk(path);
+    t.after(() => real.close());
+    // A disk that reads the bytes only after a delay, as a busy device under load does.
+    const slow = Object.create(real) as DiskIO;
+    slow.writeAt = async (offset, bytes) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return real.writeAt(offset, bytes);
+    };
+    const image = Buffer.alloc(3 * MiB);
+    randomBytes(1 * MiB).copy(image, 0); // batch 1: data
+    randomBytes(1 * MiB).copy(image, 2 * MiB); // batch 2 is all zeros, batch 3 data again
+    const writer = createImageWriter(slow, { diskReadsZero, batchBytes: 1 * MiB });
+    await writer.write(0, image);
+    await writer.flush();
+    assert.ok(readFileSync(path).subarray(0, image.length).equals(image));
+  });
+}
