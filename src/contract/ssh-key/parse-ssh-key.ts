@@ -1,8 +1,9 @@
-import { createHash, createPublicKey } from 'node:crypto';
 import { ByoiError } from '../errors/byoi-error.ts';
-import { decodeStrictBase64 } from '../encoding/decode-strict-base64.ts';
+import { decodeStrictBase64, encodeBase64 } from '../encoding/decode-strict-base64.ts';
+import { sha256 } from '../encoding/sha256.ts';
 import { requestLimits } from '../request-limits.ts';
 import { describeNonPublicKey } from './_describe-non-public-key.ts';
+import { isPointOnCurve } from './_ec-point.ts';
 import { bitLength, readWireMpint, readWireString, wireText, WireFormatError, type WireCursor } from './_ssh-wire.ts';
 
 /** The public key types byoi accepts, as written before the base64 data (and inside it). */
@@ -35,16 +36,15 @@ export interface SshPublicKey {
 }
 
 interface Curve {
-  name: string;
-  jwkCurve: string;
+  name: 'nistp256' | 'nistp384' | 'nistp521';
   coordinateBytes: number;
   bits: number;
 }
 
 const curves: Record<string, Curve> = {
-  nistp256: { name: 'nistp256', jwkCurve: 'P-256', coordinateBytes: 32, bits: 256 },
-  nistp384: { name: 'nistp384', jwkCurve: 'P-384', coordinateBytes: 48, bits: 384 },
-  nistp521: { name: 'nistp521', jwkCurve: 'P-521', coordinateBytes: 66, bits: 521 },
+  nistp256: { name: 'nistp256', coordinateBytes: 32, bits: 256 },
+  nistp384: { name: 'nistp384', coordinateBytes: 48, bits: 384 },
+  nistp521: { name: 'nistp521', coordinateBytes: 66, bits: 521 },
 };
 
 const betterKey = 'generate one with ssh-keygen -t ed25519';
@@ -53,7 +53,8 @@ const betterKey = 'generate one with ssh-keygen -t ed25519';
  * Parses one OpenSSH public key line (`type base64 [comment]`) with an in-house parser: strict base64, the
  * type inside the blob equal to the text prefix, every field checked (RSA modulus >= 2048 bits, ECDSA curve
  * name and point, ed25519 key length), no trailing bytes. authorized_keys options before the type are
- * refused: byoi takes a key, not an authorized_keys policy line. Surrounding whitespace is ignored.
+ * refused: byoi takes a key, not an authorized_keys policy line. Surrounding whitespace is ignored. Pure
+ * TypeScript (SHA-256 and the curve check included), so the web panel runs exactly this function.
  *
  * @throws ByoiError BYOI_REQUEST_INVALID_FORMAT (name sshKey, type sshPubKey) saying what is wrong; private
  *   keys pasted by mistake are named as such and never echoed.
@@ -94,7 +95,7 @@ export function parseSshKey(value: string): SshPublicKey {
     throw error;
   }
 
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  const fingerprint = `SHA256:${encodeBase64(sha256(blob)).replace(/=+$/, '')}`;
   const authorizedKey = comment === null ? `${typeText} ${base64}` : `${typeText} ${base64} ${comment}`;
   return { type: typeText, base64, comment, bits, fingerprint, authorizedKey };
 }
@@ -188,11 +189,7 @@ function readEcdsa(cursor: WireCursor, curveName: string): number {
   }
   const x = point.subarray(1, 1 + curve.coordinateBytes);
   const y = point.subarray(1 + curve.coordinateBytes);
-  try {
-    createPublicKey({ key: { kty: 'EC', crv: curve.jwkCurve, x: base64url(x), y: base64url(y) }, format: 'jwk' });
-  } catch {
-    throw new WireFormatError(`the ECDSA public point is not on the ${curve.name} curve`);
-  }
+  if (!isPointOnCurve(curve.name, x, y)) throw new WireFormatError(`the ECDSA public point is not on the ${curve.name} curve`);
   return curve.bits;
 }
 
@@ -200,10 +197,6 @@ function readEcdsa(cursor: WireCursor, curveName: string): number {
 function readApplication(cursor: WireCursor): void {
   const application = readWireString(cursor, 'security key application');
   if (application.includes(0)) throw new WireFormatError('the security key application holds a NUL byte');
-}
-
-function base64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url');
 }
 
 function describeUnknownStart(first: string, tokens: readonly string[]): string {

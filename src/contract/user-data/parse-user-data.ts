@@ -1,6 +1,6 @@
-import { gunzipSync } from 'node:zlib';
 import { ByoiError } from '../errors/byoi-error.ts';
 import { decodeStrictBase64 } from '../encoding/decode-strict-base64.ts';
+import { gunzip } from '../encoding/gunzip.ts';
 import { requestLimits } from '../request-limits.ts';
 import { checkUserDataText } from './_check-user-data-text.ts';
 import { detectUserDataKind, startsLikeMime, type UserDataKind } from './detect-user-data-kind.ts';
@@ -31,7 +31,8 @@ const accepted =
  * allowed, as `base64` without -w0 wraps at 76 columns). Base64 of gzip data is kept byte for byte and
  * checked after gunzip. The document must be UTF-8 without a byte order mark (it would hide the header from
  * cloud-init) and of a known kind; cloud-config must parse as YAML with a mapping at the top. Error messages
- * never quote the user data: it may hold secrets.
+ * never quote the user data: it may hold secrets. Pure TypeScript (the gunzip too), so the web panel runs exactly
+ * this function as the user types.
  *
  * @throws ByoiError BYOI_REQUEST_INVALID_FORMAT (name configDriveUserData, type text) or
  *   BYOI_REQUEST_SIZE_EXCEEDED (more than requestLimits.userDataMaxBytes stored, or
@@ -69,9 +70,9 @@ function parseBase64(compact: string): UserData {
   let document = bytes;
   if (gzip) {
     try {
-      document = gunzipSync(bytes, { maxOutputLength: requestLimits.userDataMaxUncompressedBytes });
+      document = gunzip(bytes, { maxOutputLength: requestLimits.userDataMaxUncompressedBytes });
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      if ((error as { reason?: unknown }).reason === 'too-large') {
         throw new ByoiError('BYOI_REQUEST_SIZE_EXCEEDED', {
           length: `more than ${requestLimits.userDataMaxUncompressedBytes}`,
           limit: requestLimits.userDataMaxUncompressedBytes,
