@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
+import { createWorkerHash } from '../digest/create-worker-hash.ts';
+import { createInlineHash, type RunningHash } from '../digest/running-hash.ts';
 import { isByoiError } from '../../contract/errors/byoi-error.ts';
 import { DownloadError, cancelledError, isRetryable } from './download-error.ts';
 import { emitEvent, type DigestAlgorithm, type DownloadEventListener } from './download-events.ts';
@@ -16,6 +18,11 @@ export interface DownloadOptions {
   retry?: Partial<RetryPolicy>;
   /** Least time between two `download.progress` events. @default 1000 */
   progressIntervalMs?: number;
+  /**
+   * Images of at least this many bytes, or of unknown size, are hashed on a worker thread (createWorkerHash());
+   * smaller ones on this thread, where starting a worker would cost more than it saves. @default 67108864 (64 MiB)
+   */
+  workerHashMinBytes?: number;
 }
 
 export interface DownloadResult {
@@ -79,6 +86,10 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
   if (!Number.isSafeInteger(progressIntervalMs) || progressIntervalMs < 0) {
     throw new RangeError(`Cannot download the image: progressIntervalMs is ${String(progressIntervalMs)}, not a non-negative integer`);
   }
+  const workerHashMinBytes = options.workerHashMinBytes ?? 64 * 1024 * 1024;
+  if (!Number.isSafeInteger(workerHashMinBytes) || workerHashMinBytes < 0) {
+    throw new RangeError(`Cannot download the image: workerHashMinBytes is ${String(workerHashMinBytes)}, not a non-negative integer`);
+  }
   const policy = resolveRetryPolicy(options.retry);
   const { signal, onEvent } = options;
   let result: DownloadResult | null = null;
@@ -88,12 +99,13 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
     const startedAt = performance.now();
     let ended = false;
     const counters = { requests: 0, resumes: 0, restarts: 0, retries: 0 };
+    let hash: RunningHash | null = null;
     try {
       if (signal?.aborted) throw cancelledError(signal);
       const facts = options.facts ?? (await source.probe(signal === undefined ? {} : { signal }));
       emitEvent(onEvent, { type: 'download.start', url: facts.finalUrl, total: facts.size, algorithm });
 
-      const hash = createHash(algorithm);
+      hash = facts.size !== null && facts.size < workerHashMinBytes ? createInlineHash(algorithm) : createWorkerHash(algorithm);
       let offset = 0;
       let expectedSize = facts.size;
       let validator = ifRangeValidator(facts);
@@ -115,10 +127,10 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
             else if (stream.size !== expectedSize) throw sizeChanged(expectedSize, stream.size);
           }
           // The prefix check of a restart: H(first `offset` bytes) as delivered, to compare with the re-sent ones.
-          let prefix: { verify: Hash; expected: Buffer } | null = null;
+          let prefix: { verify: Hash; expected: Uint8Array } | null = null;
           if (stream.start === 0 && offset > 0) {
             counters.restarts += 1;
-            prefix = { verify: createHash(algorithm), expected: hash.copy().digest() };
+            prefix = { verify: createHash(algorithm), expected: await hash.checkpoint() };
             emitEvent(onEvent, { type: 'download.restart', offset, reason: restartReason(stream, offset) });
           } else if (stream.start !== offset) {
             throw new DownloadError('BYOI_DOWNLOAD_FAILED', `the source answered from byte ${stream.start} instead of byte ${offset}`);
@@ -145,7 +157,7 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
             if (expectedSize !== null && offset + data.length > expectedSize) {
               throw new DownloadError('BYOI_DOWNLOAD_FAILED', `the server sent more than the ${expectedSize} bytes it announced`);
             }
-            hash.update(data);
+            await hash.update(data);
             offset += data.length;
             position += data.length;
             failuresInRow = 0;
@@ -199,7 +211,7 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
         }
       }
 
-      const digest = { algorithm, hex: hash.digest('hex') };
+      const digest = { algorithm, hex: await hash.digest() };
       const seconds = Math.round(performance.now() - startedAt) / 1000;
       result = { bytes: offset, digest, ...counters, seconds };
       emitEvent(onEvent, { type: 'download.progress', bytes: offset, total: expectedSize });
@@ -211,6 +223,7 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
       if (isByoiError(final)) emitEvent(onEvent, { type: 'download.error', code: final.code, message: final.message });
       throw final;
     } finally {
+      hash?.close();
       // The consumer stopped iterating (break, or its own error): the download is cancelled.
       if (!ended) {
         const cancelled = cancelledError(signal ?? AbortSignal.abort());
@@ -260,6 +273,6 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sameDigest(a: Buffer, b: Buffer): boolean {
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -80,6 +80,26 @@ function frameInfo(data: Uint8Array, start: number): FrameInfo {
 }
 
 /**
+ * The length of the zstd frame at byte 0 of `data` when that frame alone makes the cluster, as qemu writes them
+ * (one frame whose header gives Frame_Content_Size = `clusterSize`); null when the cluster is made otherwise
+ * (skippable frames, several frames, no content size). Decoding those frame bytes with the output capped at one
+ * cluster is then exactly what decompressZstdCluster() does, which lets the decoding run elsewhere (a worker)
+ * while this thread keeps the checks.
+ *
+ * @throws BYOI_IMAGE_INVALID for a frame header that decompressZstdCluster() refuses too
+ *
+ * @example
+ * ```ts
+ * const length = singleZstdFrameLength(bytesAtHostOffset, 65536); // e.g. 20457, or null
+ * ```
+ */
+export function singleZstdFrameLength(data: Uint8Array, clusterSize: number): number | null {
+  if (data.length < 4 || u32le(data, 0) !== ZSTD_MAGIC) return null;
+  const frame = frameInfo(data, 0);
+  return frame.contentSize === clusterSize ? frame.length : null;
+}
+
+/**
  * Decompresses the zstd data of one compressed qcow2 cluster into exactly `clusterSize` bytes. As qemu's
  * qcow2_zstd_decompress() does, it decodes frames one after the other until the cluster is full and ignores the
  * bytes after that (the tail of the last sector may hold the next cluster's data); a frame that would go past the

@@ -4,6 +4,7 @@ import { assertQcow2Deployable } from '../../../image/qcow2/assert-qcow2-deploya
 import { decompressCluster } from '../../../image/qcow2/decompress-cluster.ts';
 import {
   COMPRESSION_ZLIB,
+  COMPRESSION_ZSTD,
   HDR_CLUSTER_BITS,
   HDR_COMPRESSION_TYPE,
   MAX_BACKING_FILE_SIZE,
@@ -15,6 +16,8 @@ import { checkRange, type ReadAt } from '../../../image/read-at.ts';
 import type { ImageWriter } from '../../sink/image-writer.ts';
 import type { StreamDecoder } from '../stream-decoder.ts';
 import { inflateCluster } from './_inflate-cluster.ts';
+import { zstdCluster } from './_zstd-cluster.ts';
+import { createZstdWorkerPool, type ZstdWorkerPool } from './_zstd-worker-pool.ts';
 import { parseL1Table } from './_parse-l1-table.ts';
 import { parseL2Table } from './_parse-l2-table.ts';
 import { createPassedBytesLedger, LEDGER_BLOCK_SIZE, type PassedBytesLedger } from './_passed-bytes-ledger.ts';
@@ -151,6 +154,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   let passedEnd = 0;
   let ended = false;
   let failure: unknown = null;
+  /** Started on the first zstd cluster; closed by end() and on the first error. */
+  let zstdPool: ZstdWorkerPool | null = null;
 
   const live = createRangeHeap();
   let deferred: WantedRange[] = [];
@@ -416,17 +421,22 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   }
 
   /**
-   * Starts decompressing a compressed cluster. Deflate runs on the thread pool, up to MAX_INFLATING clusters at
-   * once across chunks, from a copy of its bytes (they may be a view of the caller's chunk, which is lent only
-   * until push() returns; the compressed side is the small one); zstd (fzstd is JavaScript) runs here. Results
-   * are written in the order they were started.
+   * Starts decompressing a compressed cluster. Deflate runs on libuv's thread pool and zstd on worker threads
+   * (fzstd is JavaScript), up to MAX_INFLATING clusters at once across chunks, from a copy of its bytes (they may
+   * be a view of the caller's chunk, which is lent only until push() returns; the compressed side is the small
+   * one). Results are written in the order they were started.
    */
   async function onCompressed(range: CompressedRange, bytes: Uint8Array): Promise<void> {
     coverCompressedTail(range);
     const clusterSize = geo().clusterSize;
     let cluster: Promise<Uint8Array>;
+    // A real copy: Buffer#slice() would be a view of the lent chunk (and a transfer to a worker would detach it).
+    const copy = new Uint8Array(bytes);
     if (geo().compressionType === COMPRESSION_ZLIB) {
-      cluster = inflateCluster(bytes.slice(), clusterSize);
+      cluster = inflateCluster(copy, clusterSize);
+    } else if (geo().compressionType === COMPRESSION_ZSTD) {
+      zstdPool ??= createZstdWorkerPool();
+      cluster = zstdCluster(zstdPool, copy, clusterSize);
     } else {
       try {
         cluster = Promise.resolve(decompressCluster(bytes, geo().compressionType, clusterSize));
@@ -739,6 +749,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
         await processChunk(chunkStart, chunk);
       } catch (error) {
         failure = error;
+        zstdPool?.close();
         throw error;
       }
     },
@@ -762,6 +773,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
       } catch (error) {
         failure = error;
         throw error;
+      } finally {
+        zstdPool?.close();
       }
     },
   };

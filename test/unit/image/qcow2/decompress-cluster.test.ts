@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { test } from 'node:test';
 import { decompressCluster } from '../../../../src/image/qcow2/decompress-cluster.ts';
-import { decompressZstdCluster } from '../../../../src/image/qcow2/decompress-zstd-cluster.ts';
+import { decompressZstdCluster, singleZstdFrameLength } from '../../../../src/image/qcow2/decompress-zstd-cluster.ts';
 import { needTools } from '../../../helpers/tools.ts';
 
 function sample(length: number, seed: number): Uint8Array {
@@ -14,7 +14,9 @@ function sample(length: number, seed: number): Uint8Array {
 
 /** A zstd frame made by the zstd tool. */
 function zstd(data: Uint8Array, ...options: string[]): Uint8Array {
-  return new Uint8Array(execFileSync('zstd', ['-c', '-q', ...options], { input: data }));
+  // From a pipe, zstd writes no Frame_Content_Size unless told the size, which qemu always writes.
+  const size = options.includes('--no-content-size') ? [] : [`--stream-size=${data.length}`];
+  return new Uint8Array(execFileSync('zstd', ['-c', '-q', ...size, ...options], { input: data }));
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
@@ -61,4 +63,19 @@ test('decompressZstdCluster() refuses frames that overshoot, data that ends earl
   assert.throws(() => decompressZstdCluster(zstd(cluster).subarray(0, 50), 65536), { code: 'BYOI_IMAGE_INVALID', message: /cut short/ });
   assert.throws(() => decompressZstdCluster(sample(512, 3), 65536), { code: 'BYOI_IMAGE_INVALID', message: /no zstd frame/ });
   assert.throws(() => decompressZstdCluster(new Uint8Array(0), 65536), { code: 'BYOI_IMAGE_INVALID' });
+});
+
+test('singleZstdFrameLength() gives the length of a lone frame of one cluster, else null', (t) => {
+  if (!needTools(t, 'zstd')) return;
+  const cluster = sample(65536, 19);
+  const frame = zstd(cluster);
+  assert.equal(singleZstdFrameLength(concat(frame, sample(200, 5)), 65536), frame.length);
+  // No content size, a frame of part of the cluster, a skippable frame first, no frame: not the lone-frame case.
+  assert.equal(singleZstdFrameLength(zstd(cluster, '--no-content-size'), 65536), null);
+  assert.equal(singleZstdFrameLength(zstd(cluster.subarray(0, 30000)), 65536), null);
+  assert.equal(singleZstdFrameLength(concat(new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]), frame), 65536), null);
+  assert.equal(singleZstdFrameLength(sample(512, 3), 65536), null);
+  assert.equal(singleZstdFrameLength(new Uint8Array(2), 65536), null);
+  // A header decompressZstdCluster() refuses is refused here too.
+  assert.throws(() => singleZstdFrameLength(frame.subarray(0, 50), 65536), { code: 'BYOI_IMAGE_INVALID', message: /cut short/ });
 });
