@@ -2,6 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TaskRunner } from './tasks/task-runner.ts';
 import type { PowerDriverRegistry } from './power/power-driver.ts';
 import type { Config } from './config/config-schema.ts';
+import { createAgentExtensions } from './agent/agent-extensions.ts';
+import { demoImagesPlugin } from './demo/demo-images-plugin.ts';
+import { bootServicePlugin } from './boot/boot-service-plugin.ts';
+import { createQemuDriver } from './power/qemu-driver.ts';
+import { createRedfishDriver } from './power/redfish-driver.ts';
+import { createIpmiDriver } from './power/ipmi-driver.ts';
 
 /** What `byoi serve` plugs into the core: the seam for the agent protocol, the boot service and the power drivers. */
 export interface ControlExtensions {
@@ -9,13 +15,19 @@ export interface ControlExtensions {
   powerDrivers?: PowerDriverRegistry;
   /** Encapsulated plugins with their own routes and authentication (boot service, agent API). */
   plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /** Called by `byoi serve` after the app closed: stops what runs beside it (the `local` driver's installers). */
+  close?: () => Promise<void>;
 }
 
 /**
- * Seam: returns the runner, drivers and plugins of this build. The core ships none, so tasks wait in `init`
- * until the agent protocol's runner is returned here.
+ * The runner, drivers and plugins of this build: the agent protocol (runner, agent routes, `local` power driver)
+ * with the `qemu`, `redfish` and `ipmi` drivers, the boot service (GET /boot/{mac}.ipxe), and, with the demo on,
+ * the sample image served under /demo/images/.
  */
 export function controlExtensions(config: Config): ControlExtensions {
-  void config;
-  return {};
+  // The machine power drivers (QEMU lab, Redfish and IPMI BMCs) and the boot service their servers PXE-boot from.
+  const agent = createAgentExtensions(config, { drivers: [createQemuDriver(), createRedfishDriver(), createIpmiDriver()] });
+  const plugins = [...agent.plugins, bootServicePlugin({ boot: config.boot, dataDir: config.dataDir })];
+  if (config.demo) plugins.push(demoImagesPlugin(config.dataDir));
+  return { taskRunner: agent.taskRunner, powerDrivers: agent.powerDrivers, plugins, close: agent.close };
 }

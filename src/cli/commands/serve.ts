@@ -4,7 +4,10 @@ import { openControlStore } from '../../control/open-control-store.ts';
 import { ensureDevTls } from '../../control/tls/ensure-dev-tls.ts';
 import { demoCredentialsFileName, ensureDemoAccount } from '../../control/demo/ensure-demo-account.ts';
 import { join } from 'node:path';
-import { seedDemoFleet } from '../../control/demo/seed-demo-fleet.ts';
+import { demoDisksDir, seedDemoFleet } from '../../control/demo/seed-demo-fleet.ts';
+import { demoImagesDir, demoImagesPrefix } from '../../control/demo/demo-images-plugin.ts';
+import { ensureSampleImage, sampleImageName } from '../../control/demo/sample-image.ts';
+import { demoDeployExample } from '../../control/demo/demo-deploy-example.ts';
 import { controlExtensions } from '../../control/extensions.ts';
 import { readFileSync } from 'node:fs';
 import { addStoreOptions, configFromFlags, integerFlag, type StoreFlags } from './serve-options.ts';
@@ -58,7 +61,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     https = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
   }
 
-  const extensions = controlExtensions(config);
+  const { close: closeExtensions, ...extensions } = controlExtensions(config);
   const app = await buildApp({ config, store, closeStore: true, https, ...extensions });
   if (key.source === 'generated') app.log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
   if (store.dialect === 'postgres' && key.source !== 'config') {
@@ -75,7 +78,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (config.demo) {
     const demo = await ensureDemoAccount(store, { dataDir: config.dataDir, apiUrl });
     if (demo !== null) {
-      await seedDemoFleet({ store, account: demo.account, config, log: app.log });
+      const servers = await seedDemoFleet({ store, account: demo.account, config, log: app.log });
+      const sample = ensureSampleImage(demoImagesDir(config.dataDir));
+      const example = demoDeployExample({
+        credentialsPath: join(config.dataDir, demoCredentialsFileName),
+        serverName: servers[0]?.serviceName ?? 'ns1001.byoi.demo',
+        imageUrl: `${apiUrl.replace(/\/1\.0$/, '')}${demoImagesPrefix}${sampleImageName}`,
+        sha256: sample.sha256,
+        ...(config.tls.dev ? { caPath: join(config.dataDir, 'dev-ca.pem') } : {}),
+      });
       // Printed once: later starts only say where the file is.
       process.stdout.write(
         [
@@ -85,6 +96,10 @@ async function serve(flags: ServeFlags): Promise<void> {
           `  applicationSecret: ${demo.credentials.applicationSecret}`,
           `  consumerKey:       ${demo.credentials.consumerKey}`,
           `  apiUrl:            ${apiUrl}`,
+          '',
+          `Demo servers (local power driver, sparse disk files in ${demoDisksDir(config.dataDir)}): ${servers.map((s) => s.serviceName).join(', ')}`,
+          `Deploy the sample image (a structural sample, not a bootable OS) on ${servers[0]?.serviceName ?? 'a demo server'}:`,
+          `  ${example}`,
           '',
         ].join('\n'),
       );
@@ -97,7 +112,10 @@ async function serve(flags: ServeFlags): Promise<void> {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       app.log.info('stopping');
-      void app.close().then(resolve, resolve);
+      void app
+        .close()
+        .then(() => closeExtensions?.())
+        .then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

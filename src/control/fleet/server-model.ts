@@ -40,6 +40,9 @@ export interface Disk {
   device?: string;
   /** Backing file of a virtual server's disk (the `local` and `qemu` drivers). */
   path?: string;
+  /** Serial number and World Wide Name: how the installer tells this disk from others of the same size. */
+  serial?: string;
+  wwn?: string;
 }
 
 /** The disk a reinstall writes to: the first disk of the chosen group (OVH BYOI: "the first disk of the target disk group"). */
@@ -48,4 +51,6 @@ export interface TargetDisk {
   sizeBytes: number;
   device?: string;
   path?: string;
+  serial?: string;
+  wwn?: string;
 }

@@ -9,6 +9,9 @@ const DiskSpecSchema = Type.Object(
     sizeBytes: Type.Integer({ minimum: 1048576, description: 'Disk size in bytes' }),
     device: Type.Optional(Type.String({ pattern: '^/dev/', maxLength: 255, description: 'Device in the rescue system, e.g. /dev/nvme0n1' })),
     path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Backing file of a virtual disk' })),
+    // Let the installer tell the disk from others of the same size (src/agent/select-target-disk.ts).
+    serial: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Serial number as /sys/block/X/device/serial shows it' })),
+    wwn: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'World Wide Name as /sys/block/X/device/wwid shows it' })),
   },
   { additionalProperties: false },
 );

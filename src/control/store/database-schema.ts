@@ -15,6 +15,7 @@ export interface Database {
   tasks: TasksTable;
   task_events: TaskEventsTable;
   replay_guard: ReplayGuardTable;
+  agent_sessions: AgentSessionsTable;
 }
 
 export interface MetaTable {
@@ -127,4 +128,23 @@ export interface ReplayGuardTable {
   /** SHA-256 of the X-Ovh-Signature of a non-GET call. */
   signature_hash: string;
   expires_at: string;
+}
+
+/** One installer session: an agent token handed out for a task (src/control/agent/agent-sessions-repo.ts). */
+export interface AgentSessionsTable {
+  /** hashToken() of the agent token. */
+  token_hash: string;
+  task_id: number;
+  created_at: string;
+  /** When the agent first fetched its job. */
+  enrolled_at: string | null;
+  /** The highest event batch number applied (0: none yet). */
+  last_seq: number;
+  /** When this installer's result was recorded; its token is useless from then on. */
+  result_at: string | null;
+  /** The instance-id written to the config drive (cloud-init reports it back at first boot). */
+  instance_uuid: string | null;
+  /** hashToken() of the first-boot (phone home) token of this installer's config drive. */
+  phone_home_hash: string | null;
+  phone_home_at: string | null;
 }

@@ -8,7 +8,7 @@ import type { SqlDialectName } from './open-store.ts';
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-control-plane': initial(dialect) };
+      return { '0001-control-plane': initial(dialect), '0002-agent-sessions': agentSessions() };
     },
   };
 }
@@ -128,6 +128,31 @@ function initial(dialect: SqlDialectName): Migration {
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('replay_guard_expiry').on('replay_guard').column('expires_at').execute();
+    },
+  };
+}
+
+/**
+ * The agent protocol's per-installer state (src/control/agent/): one row per agent token handed out. The token
+ * itself stays in tasks.agent_token_hash (the current one); this row outlives it so that a duplicate or late
+ * result is recognised, holds the last applied event batch number, and the hashed first-boot token.
+ */
+function agentSessions(): Migration {
+  return {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable('agent_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'integer', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('enrolled_at', 'text')
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('result_at', 'text')
+        .addColumn('instance_uuid', 'text')
+        .addColumn('phone_home_hash', 'text', (c) => c.unique())
+        .addColumn('phone_home_at', 'text')
+        .execute();
+      await db.schema.createIndex('agent_sessions_task').on('agent_sessions').column('task_id').execute();
     },
   };
 }

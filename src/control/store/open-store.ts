@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
 import { deriveKey } from '../crypto/derive-key.ts';
@@ -111,7 +111,17 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 }
 
 async function migrate(db: Kysely<Database>, dialect: SqlDialectName): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableName: 'byoi_migrations', migrationLockTableName: 'byoi_migrations_lock' });
+  // Kysely looks for its tables in every schema unless told which: with two byoi schemas in one PostgreSQL
+  // database (search_path, as OPERATIONS.md allows; the tests do it), it would find the other's and never make its own.
+  const schema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: 'byoi_migrations',
+    migrationLockTableName: 'byoi_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

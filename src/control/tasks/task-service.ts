@@ -67,8 +67,10 @@ export interface TaskService {
   /**
    * Ends an active task: done with the agent's result, or the terminal status of the failure's fault
    * (taskStatusForError). Idempotent: a finished task is returned unchanged (late or duplicate reports).
+   * On success every step is marked done except `pendingSteps`, which keep their status: the agent runner
+   * leaves `first-boot` to the later first-boot confirmation (docs/API.md "When is an install done").
    */
-  finish(taskId: number, outcome: { ok: true; result: unknown } | { ok: false; error: TaskFailure }): Promise<ControlTask>;
+  finish(taskId: number, outcome: { ok: true; result: unknown; pendingSteps?: readonly string[] } | { ok: false; error: TaskFailure }): Promise<ControlTask>;
   /** A fresh one-time agent token for the task; only its hash is stored, the previous one stops working. */
   issueAgentToken(taskId: number): Promise<string>;
   /** The active task an agent token belongs to. */
@@ -115,7 +117,11 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
     return task;
   }
 
-  async function transition(taskId: number, to: TaskStatus, transitionOptions: { failure?: TaskFailure; result?: unknown } = {}): Promise<ControlTask> {
+  async function transition(
+    taskId: number,
+    to: TaskStatus,
+    transitionOptions: { failure?: TaskFailure; result?: unknown; pendingSteps?: readonly string[] } = {},
+  ): Promise<ControlTask> {
     // Compare-and-set: retry when another writer changed the status between the read and the update.
     for (let attempt = 0; attempt < 5; attempt++) {
       const task = await requireTask(taskId);
@@ -124,7 +130,7 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
       const patch: TaskPatch = { status: to, lastUpdate: now };
       if (isTerminalTaskStatus(to)) {
         Object.assign(patch, { active: false, doneDate: now, leaseOwner: null, leaseExpiresAt: null, agentTokenHash: null });
-        patch.steps = finalSteps(task.steps, to, transitionOptions.failure, now);
+        patch.steps = finalSteps(task.steps, to, transitionOptions.failure, now, transitionOptions.pendingSteps ?? []);
         if (transitionOptions.failure !== undefined) {
           patch.errorCode = transitionOptions.failure.code;
           patch.errorMessage = transitionOptions.failure.message;
@@ -261,7 +267,7 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
       if (isTerminalTaskStatus(task.status)) return task;
       if (outcome.ok) {
         if (task.status !== 'doing') await transition(taskId, 'doing');
-        const done = await transition(taskId, 'done', { result: outcome.result });
+        const done = await transition(taskId, 'done', { result: outcome.result, pendingSteps: outcome.pendingSteps ?? [] });
         if (done.function === 'reinstallServer') await bootInstalledDisk(done, outcome.result);
         return done;
       }
@@ -317,12 +323,18 @@ export function targetDiskOf(server: Server, diskGroupId: number | null): Target
   const target: TargetDisk = { diskGroupId: group.diskGroupId, sizeBytes: disk.sizeBytes };
   if (disk.device !== undefined) target.device = disk.device;
   if (disk.path !== undefined) target.path = disk.path;
+  if (disk.serial !== undefined) target.serial = disk.serial;
+  if (disk.wwn !== undefined) target.wwn = disk.wwn;
   return target;
 }
 
 /** Steps once a task ends: all done on success; on failure the running (or next) step carries the message. */
-function finalSteps(steps: TaskStep[], to: TaskStatus, failure: TaskFailure | undefined, now: string): TaskStep[] {
-  if (to === 'done') return steps.map((step) => (step.status === 'done' ? step : { ...step, status: 'done', doneAt: now, startedAt: step.startedAt ?? now }));
+function finalSteps(steps: TaskStep[], to: TaskStatus, failure: TaskFailure | undefined, now: string, pending: readonly string[]): TaskStep[] {
+  if (to === 'done') {
+    return steps.map((step) =>
+      step.status === 'done' || pending.includes(step.id) ? step : { ...step, status: 'done', doneAt: now, startedAt: step.startedAt ?? now },
+    );
+  }
   const failing = steps.find((step) => step.status === 'doing') ?? steps.find((step) => step.status === 'todo');
   return steps.map((step) =>
     step === failing ? { ...step, status: 'error', error: failure?.message ?? to, doneAt: now } : step,

@@ -36,8 +36,9 @@ describe('byoi serve: first start, demo credentials, restart, dev TLS, config er
       assert.deepEqual(Object.keys(demo).sort(), ['apiUrl', 'applicationKey', 'applicationSecret', 'consumerKey']);
       assert.equal(demo.apiUrl, served.apiUrl);
       assert.ok(served.output().includes(demo.applicationSecret), 'printed once on first start');
+      // The demo fleet (src/control/demo/seed-demo-fleet.ts) comes with the demo account.
       const list = await signedGet(served.apiUrl, demo, '/dedicated/server');
-      assert.deepEqual(list, { status: 200, body: [] });
+      assert.deepEqual(list, { status: 200, body: ['ns1001.byoi.demo', 'ns1002.byoi.demo', 'ns1003.byoi.demo'] });
     } finally {
       assert.equal(await served.stop(), 0);
     }

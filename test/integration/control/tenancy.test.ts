@@ -53,7 +53,13 @@ for (const leg of databaseLegs()) {
         for (const route of routes) {
           const concrete = (name: string) =>
             route.path.replace('/1.0', prefix).replace('{serviceName}', name).replace('{taskId}', String(bobTaskId)).replace('{bootId}', '1');
-          const body = route.path.endsWith('/reinstall') ? seedReinstallPayload() : route.method === 'PUT' ? { bootId: 1 } : undefined;
+          const body = route.path.endsWith('/reinstall')
+            ? seedReinstallPayload()
+            : route.path.endsWith('/byoi/inspect')
+              ? { imageURL: 'http://127.0.0.1:9/never-fetched.qcow2' }
+              : route.method === 'PUT'
+                ? { bootId: 1 }
+                : undefined;
           const foreign = await control.call(alice.keys, route.method, concrete(bobServer), body === undefined ? {} : { body });
           const missing = await control.call(alice.keys, route.method, concrete('no-such-server.test'), body === undefined ? {} : { body });
           const label = `${route.method} ${concrete(bobServer)}`;

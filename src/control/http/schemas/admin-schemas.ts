@@ -69,7 +69,13 @@ export const ValidateCredentialSchema = Type.Object(
 );
 
 const DiskViewSchema = Type.Object(
-  { sizeBytes: Type.Integer(), device: Type.Optional(Type.String()), path: Type.Optional(Type.String()) },
+  {
+    sizeBytes: Type.Integer(),
+    device: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+    serial: Type.Optional(Type.String()),
+    wwn: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 
