@@ -15,6 +15,7 @@ import { ovhApiPlugin } from './http/ovh-api-plugin.ts';
 import { openapiRoute } from './http/openapi-route.ts';
 import { validationPageRoute } from './http/routes/validation-page-route.ts';
 import { createControlLogger } from './http/create-logger.ts';
+import { servePanel } from './web/serve-panel.ts';
 import type {} from './http/fastify-types.ts';
 
 export interface AppOptions {
@@ -35,6 +36,8 @@ export interface AppOptions {
   https?: { key: string | Buffer; cert: string | Buffer } | null;
   /** Housekeeping period (lease expiry), ms; tests shorten it. */
   sweepIntervalMs?: number;
+  /** The built web panel (index.html and assets/); default web/dist of this checkout. */
+  panelDir?: string;
 }
 
 /** Builds the control plane's Fastify app, ready for inject() or listen(); it does not listen. */
@@ -91,6 +94,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(validationPageRoute);
   await app.register(openapiRoute);
   for (const prefix of ['/1.0', '/v1']) await app.register(ovhApiPlugin, { prefix, config });
+  // The web panel at / (its pages and /assets/ only): a client of the API above.
+  await app.register(servePanel(options.panelDir === undefined ? {} : { dir: options.panelDir }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -33,6 +33,16 @@ const packageOf: Record<string, string> = {
   gzip: 'gzip',
   bzip2: 'bzip2',
   'qemu-system-x86_64': 'qemu-system-x86',
+  debootstrap: 'debootstrap',
+  busybox: 'busybox-static',
+  'grub-mkimage': 'grub-common',
+  'dpkg-deb': 'dpkg',
+  'apt-get': 'apt',
+  ssh: 'openssh-client',
+  partx: 'util-linux',
+  losetup: 'mount',
+  flock: 'util-linux',
+  fstrim: 'util-linux',
   chromium: 'chromium',
 };
 

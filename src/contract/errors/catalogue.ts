@@ -607,6 +607,33 @@ export const catalogue = {
     fault: 'provider',
     message: 'Server {serverName} could not boot {path} from its disk: its iPXE cannot start a loader from a local disk under UEFI and the control plane has no GRUB EFI chain loader ({reason})',
   },
+  // ── QEMU lab and rescue builder (appended; operator tools, never a task's error) ──────────────────────────────
+  BYOI_LAB_TOOL_FAILED: {
+    class: 'Server::InternalServerError::Lab',
+    status: 500,
+    fault: 'none',
+    message: 'Cannot run {command}: {reason}',
+  },
+  BYOI_RESCUE_BUILD_FAILED: {
+    class: 'Server::InternalServerError::Lab',
+    status: 500,
+    fault: 'none',
+    message: 'Cannot build the rescue system: {reason}',
+  },
+  BYOI_LAB_FAILED: {
+    class: 'Server::InternalServerError::Lab',
+    status: 500,
+    fault: 'none',
+    message: 'Cannot {action} the QEMU lab: {reason}',
+  },
+  // ── Control plane: image inspection for the web panel (appended) ─────────────────────────────────────────
+  BYOI_API_TOO_MANY_REQUESTS: {
+    class: 'Client::TooManyRequests',
+    status: 429,
+    fault: 'none',
+    message: 'Too many requests: {reason}',
+    solution: 'Wait a few seconds and try again.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -8,6 +8,7 @@ import { installRoutes } from './routes/install-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
 import { taskEventsRoute } from './routes/task-events-route.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { imageInspectRoute } from './routes/image-inspect-route.ts';
 
 /**
  * The OVH-compatible API, registered once per prefix (/1.0 and /v1 are the same API). Two scopes: the
@@ -22,6 +23,7 @@ export async function ovhApiPlugin(app: FastifyInstance, options: { config: Conf
     await signed.register(installRoutes);
     await signed.register(taskRoutes);
     await signed.register(taskEventsRoute);
+    await signed.register(imageInspectRoute);
     await signed.register(adminRoutes);
   });
 }
