@@ -3,6 +3,11 @@ import { isByoiError } from '../contract/errors/byoi-error.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerAdmin } from './commands/admin.ts';
+import { registerDeploy } from './commands/deploy.ts';
+import { registerAgent } from './commands/agent.ts';
+import { registerBoot } from './commands/boot.ts';
+import { registerRescue } from './commands/rescue.ts';
+import { registerLab } from './commands/lab.ts';
 
 /** Builds the `byoi` command tree. Each subcommand lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -14,6 +19,11 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerServe(program);
   registerAdmin(program);
+  registerDeploy(program);
+  registerAgent(program);
+  registerBoot(program);
+  registerRescue(program);
+  registerLab(program);
   return program;
 }
 

@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ByoiError } from '../../contract/errors/byoi-error.ts';
+
+/** The agent as the rescue carries it: one ES module, plus the packages it loads by URL at run time. */
+export interface RescueAgentBundle {
+  /** /opt/byoi/agent.mjs */
+  code: Uint8Array;
+  /** Files under /opt/byoi/node_modules/ (relative paths), e.g. fzstd for the qcow2 zstd workers. */
+  runtimeFiles: Array<{ path: string; data: Uint8Array }>;
+  esbuildVersion: string;
+}
+
+/**
+ * Packages the bundle cannot inline: the qcow2 zstd workers import fzstd by the URL `import.meta.resolve('fzstd')`
+ * gives (src/deploy/decode/qcow2/_zstd-worker-pool.ts), so fzstd ships as a package beside agent.mjs.
+ */
+const runtimePackages = ['fzstd'] as const;
+
+const sourceRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Bundles `byoi agent` (src/lab/rescue/rescue-agent-main.ts) into one ES module with esbuild (a devDependency,
+ * loaded only here). A `require` made with createRequire lets the CommonJS dependencies (commander, undici) load
+ * Node's built-ins from an ES module. Paths in the output are relative to the repository, so the same sources give
+ * the same bytes wherever the repository is.
+ *
+ * @throws ByoiError BYOI_RESCUE_BUILD_FAILED when esbuild is not installed or the bundle fails
+ */
+export async function bundleRescueAgent(): Promise<RescueAgentBundle> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch (error) {
+    throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: 'esbuild is not installed (npm install with the dev dependencies)' }, { cause: error });
+  }
+  let result: Awaited<ReturnType<typeof esbuild.build>>;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: sourceRoot,
+      entryPoints: [join(sourceRoot, 'src/lab/rescue/rescue-agent-main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      outfile: 'agent.mjs',
+      external: [...runtimePackages],
+      legalComments: 'none',
+      logLevel: 'silent',
+      banner: { js: "import { createRequire as __byoiCreateRequire } from 'node:module';\nconst require = __byoiCreateRequire(import.meta.url);" },
+    });
+  } catch (error) {
+    throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: `esbuild could not bundle the agent: ${(error as Error).message.split('\n')[0]}` }, { cause: error });
+  }
+  const output = result.outputFiles?.[0];
+  if (output === undefined) throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: 'esbuild wrote no output' });
+  return { code: output.contents, runtimeFiles: runtimePackages.flatMap((name) => packageFiles(name)), esbuildVersion: esbuild.version };
+}
+
+/** The directory of an installed package: up from its entry point to the package.json naming it (exports hide package.json). */
+function packageRoot(name: string): string {
+  const require = createRequire(join(sourceRoot, 'package.json'));
+  let dir = dirname(require.resolve(name));
+  while (dir !== dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    dir = dirname(dir);
+  }
+  throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: `cannot find the installed package ${name}` });
+}
+
+/** The files of an installed package under node_modules/NAME (package.json, LICENSE and its ES module build). */
+function packageFiles(name: string): Array<{ path: string; data: Uint8Array }> {
+  const root = packageRoot(name);
+  const files: Array<{ path: string; data: Uint8Array }> = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      const rel = relative(root, path);
+      if (statSync(path).isDirectory()) {
+        if (rel === 'esm') walk(path);
+      } else if (rel === 'package.json' || rel === 'LICENSE' || rel.startsWith('esm/')) {
+        files.push({ path: `${name}/${rel}`, data: readFileSync(path) });
+      }
+    }
+  };
+  walk(root);
+  return files;
+}
