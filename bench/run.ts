@@ -1,6 +1,7 @@
 // `npm run bench -- NAME`: runs one benchmark of bench/ (not part of npm test).
 const benches: Record<string, () => Promise<unknown>> = {
   'control-plane': () => import('./control-plane.ts'),
+  deploy: () => import('./deploy.ts'),
 };
 
 const name = process.argv[2];
