@@ -15,7 +15,7 @@ import { guestForwardBridgeSource } from './guest-forward-bridge.ts';
 import { labDir, readLabState, writeLabState, type LabFirmware, type LabForward, type LabServer, type LabState } from './lab-state.ts';
 import { isLabServerRunning } from './lab-processes.ts';
 import { probeAccelerator } from './probe-accelerator.ts';
-import { labDiskSerial, labFirmwareFiles, qemuMachineArgs } from './qemu-machine-args.ts';
+import { labDiskSerial, labFirmwareFiles, labSerconPort, qemuMachineArgs } from './qemu-machine-args.ts';
 
 export interface LabUpOptions {
   config: Config;
@@ -237,8 +237,10 @@ async function startMachine(server: LabServer, state: LabState, bridge: string, 
     controlCommand: command(Number(controlUrl.port), controlUrl.protocol === 'https:' ? state.control.ca : null),
     forwards: state.forwards.map((forward) => ({ ...forward, command: command(forward.hostPort, null) })),
     varsFile: join(server.dir, 'vars.fd'),
+    serconPortFile: join(server.dir, 'sercon-port.bin'),
     stopped,
   });
+  writeFileSync(join(server.dir, 'sercon-port.bin'), labSerconPort);
   writeFileSync(join(server.dir, 'qemu.args'), `${args.join('\n')}\n`);
   try {
     await runTool('qemu-system-x86_64', args, { timeoutMs: 60_000 });

@@ -22,6 +22,8 @@ export interface QemuMachineInput {
   forwards: Array<LabForward & { command: string }>;
   /** The UEFI server's writable copy of the OVMF variables. */
   varsFile: string;
+  /** For SeaBIOS: a file holding the serial port for its console, 0x3f8 as two little-endian bytes (labSerconPort). */
+  serconPortFile: string;
   /** Start powered off (QMP `cont` or the qemu driver's reboot starts it). */
   stopped: boolean;
 }
@@ -31,10 +33,12 @@ export interface QemuMachineInput {
  *
  *  - firmware: OVMF on q35 (read-only code + this server's variables) or SeaBIOS on pc;
  *  - the network first: an e1000 NIC with Debian's iPXE ROM at boot index 1, the disk (virtio-blk, a sparse raw
- *    file) at 2, so the boot service decides what boots on every boot, as at OVH;
+ *    file) at 2, so the boot service decides what boots on every boot, as at OVH; a second NIC (virtio-net) for
+ *    the installed system;
  *  - user-mode networking with `restrict=on` (the guest reaches nothing but what is forwarded): DHCP hands iPXE
  *    the boot service's chain script; 10.0.2.100:80 is the control plane through a per-connection command; a
- *    127.0.0.1 port forwards to the guest's SSH;
+ *    127.0.0.1 port forwards to the guest's SSH (on the second NIC);
+ *  - SeaBIOS with its serial console on, so iPXE's messages land in the serial log as OVMF's do;
  *  - a QMP socket for the `qemu` power driver, the serial console appended to a file, no display;
  *  - TCG (`-accel tcg,thread=multi -cpu max`) unless KVM was proven to work.
  *
@@ -43,15 +47,15 @@ export interface QemuMachineInput {
 export function qemuMachineArgs(input: QemuMachineInput): string[] {
   const { server } = input;
   const uefi = server.firmware === 'uefi';
-  const netdev = [
-    'user',
-    'id=net0',
-    'restrict=on',
-    `hostfwd=tcp:127.0.0.1:${server.sshPort}-:22`,
+  // Two NICs, each on its own user-mode network with the same forwards: the boot NIC (e1000, the one iPXE ROM
+  // that runs under both SeaBIOS and OVMF here, registered MAC) and the data NIC (virtio-net, no ROM), the one a
+  // cloud kernel has a driver for (linux-image-cloud-amd64 has no e1000). The SSH forward is on the data NIC.
+  const forwards = [
     `guestfwd=tcp:${labControlAddress}:80-cmd:${escape(input.controlCommand)}`,
     ...input.forwards.map((forward) => `guestfwd=tcp:${forward.guestAddress}:${forward.guestPort}-cmd:${escape(forward.command)}`),
-    `bootfile=http://${labControlAddress}/boot/ipxe/chain.ipxe`,
-  ].join(',');
+  ];
+  const bootNetdev = ['user', 'id=net0', 'restrict=on', ...forwards, `bootfile=http://${labControlAddress}/boot/ipxe/chain.ipxe`].join(',');
+  const dataNetdev = ['user', 'id=net1', 'restrict=on', `hostfwd=tcp:127.0.0.1:${server.sshPort}-:22`, ...forwards].join(',');
   const args = [
     '-name', `${server.serviceName},debug-threads=on`,
     ...(input.accelerator === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
@@ -65,12 +69,18 @@ export function qemuMachineArgs(input: QemuMachineInput): string[] {
       '-drive', `if=pflash,format=raw,readonly=on,file=${escape(labFirmwareFiles.ovmfCode)}`,
       '-drive', `if=pflash,format=raw,file=${escape(input.varsFile)}`,
     );
+  } else {
+    // SeaBIOS's serial console (etc/sercon-port, a little-endian port number): without a display, iPXE's and
+    // the boot scripts' messages otherwise reach no log.
+    args.push('-fw_cfg', `name=etc/sercon-port,file=${escape(input.serconPortFile)}`);
   }
   args.push(
     '-chardev', `file,id=serial0,path=${escape(server.serialLog)},append=on`,
     '-serial', 'chardev:serial0',
-    '-netdev', netdev,
+    '-netdev', bootNetdev,
     '-device', `e1000,netdev=net0,mac=${server.mac},romfile=${escape(uefi ? labFirmwareFiles.uefiNicRom : labFirmwareFiles.biosNicRom)},bootindex=1`,
+    '-netdev', dataNetdev,
+    '-device', `virtio-net-pci,netdev=net1,mac=${labDataMac(server)},romfile=`,
     '-drive', `if=none,id=disk0,format=raw,discard=unmap,file=${escape(server.disk)}`,
     // The serial is how the agent finds this disk (virtio-blk says "rotational", so a size and type match is unsure).
     '-device', `virtio-blk-pci,drive=disk0,serial=${labDiskSerial(server)},bootindex=2`,
@@ -86,6 +96,14 @@ export function qemuMachineArgs(input: QemuMachineInput): string[] {
 export function labDiskSerial(server: Pick<LabServer, 'index'>): string {
   return `byoi-lab-${server.index}`;
 }
+
+/** The data NIC's MAC: the boot NIC's (52:54:00:b0:1a:NN) with 1b in place of 1a. */
+export function labDataMac(server: Pick<LabServer, 'index'>): string {
+  return `52:54:00:b0:1b:${server.index.toString(16).padStart(2, '0')}`;
+}
+
+/** The content of the SeaBIOS sercon-port file: COM1 (0x3f8), little-endian. */
+export const labSerconPort = Uint8Array.of(0xf8, 0x03);
 
 function escape(value: string): string {
   return value.replaceAll(',', ',,');
