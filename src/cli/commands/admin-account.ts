@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
-import { createAccount, listAccounts } from '../../control/store/accounts-repo.ts';
-import { printJson, withAdminStore } from './admin-store.ts';
+
+/** The options of `byoi admin account create`. */
+export interface AccountCreateFlags {
+  operator?: boolean;
+}
 
 /** `byoi admin account create|list`. */
 export function registerAdminAccount(admin: Command): void {
@@ -9,13 +12,15 @@ export function registerAdminAccount(admin: Command): void {
     .command('create <name>')
     .description('Create an account')
     .option('--operator', 'may use the admin API')
-    .action(async (name: string, flags: { operator?: boolean }, command: Command) => {
-      printJson(await withAdminStore(command, (store) => createAccount(store, { name, operator: flags.operator === true })));
+    .action(async (name: string, flags: AccountCreateFlags, command: Command) => {
+      const { createAccountAction } = await import('./admin-account-actions.ts');
+      await createAccountAction(name, flags, command);
     });
   account
     .command('list')
     .description('List accounts')
     .action(async (_flags: unknown, command: Command) => {
-      printJson(await withAdminStore(command, (store) => listAccounts(store)));
+      const { listAccountsAction } = await import('./admin-account-actions.ts');
+      await listAccountsAction(command);
     });
 }

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
-import { requireAccount } from '../../control/store/accounts-repo.ts';
-import { createApplication, listApplications } from '../../control/store/applications-repo.ts';
-import { printJson, withAdminStore } from './admin-store.ts';
+
+/** The options of `byoi admin application create`. */
+export interface ApplicationCreateFlags {
+  account: string;
+  name: string;
+  description: string;
+}
+
+/** The options of `byoi admin application list`. */
+export interface ApplicationListFlags {
+  account?: string;
+}
 
 /** `byoi admin application create|list`: API applications (application key + secret). */
 export function registerAdminApplication(admin: Command): void {
@@ -12,23 +21,16 @@ export function registerAdminApplication(admin: Command): void {
     .requiredOption('--account <name>', 'owning account')
     .option('--name <name>', 'application name', 'cli')
     .option('--description <text>', 'description', '')
-    .action(async (flags: { account: string; name: string; description: string }, command: Command) => {
-      const created = await withAdminStore(command, async (store) => {
-        const account = await requireAccount(store, flags.account);
-        return createApplication(store, { accountId: account.id, name: flags.name, description: flags.description });
-      });
-      printJson({ applicationId: created.application.id, applicationKey: created.application.applicationKey, applicationSecret: created.applicationSecret });
+    .action(async (flags: ApplicationCreateFlags, command: Command) => {
+      const { createApplicationAction } = await import('./admin-application-actions.ts');
+      await createApplicationAction(flags, command);
     });
   application
     .command('list')
     .description('List applications (never their secrets)')
     .option('--account <name>', 'only this account')
-    .action(async (flags: { account?: string }, command: Command) => {
-      printJson(
-        await withAdminStore(command, async (store) => {
-          const accountId = flags.account === undefined ? undefined : (await requireAccount(store, flags.account)).id;
-          return listApplications(store, accountId);
-        }),
-      );
+    .action(async (flags: ApplicationListFlags, command: Command) => {
+      const { listApplicationsAction } = await import('./admin-application-actions.ts');
+      await listApplicationsAction(flags, command);
     });
 }

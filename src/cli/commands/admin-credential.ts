@@ -1,12 +1,22 @@
 import type { Command } from 'commander';
-import { ByoiError } from '../../contract/errors/byoi-error.ts';
-import { listCredentials, createCredential } from '../../control/store/credentials-repo.ts';
-import { findApplicationByKey } from '../../control/store/applications-repo.ts';
-import { credentialView, refuseCredential, revokeCredential, validateCredential } from '../../control/auth/credential-admin.ts';
-import type { CredentialState } from '../../control/auth/credential-model.ts';
-import type { AccessRule } from '../../control/auth/access-rule.ts';
-import { integerFlag } from './serve-options.ts';
-import { printJson, withAdminStore } from './admin-store.ts';
+
+/** The options of `byoi admin credential list`. */
+export interface CredentialListFlags {
+  state?: string;
+}
+
+/** The options of `byoi admin credential validate`. */
+export interface CredentialValidateFlags {
+  account: string;
+  expiresIn?: string;
+}
+
+/** The options of `byoi admin credential create`. */
+export interface CredentialCreateFlags {
+  application: string;
+  account: string;
+  rule?: string[];
+}
 
 /** `byoi admin credential list|validate|refuse|revoke|create`. */
 export function registerAdminCredential(admin: Command): void {
@@ -15,39 +25,32 @@ export function registerAdminCredential(admin: Command): void {
     .command('list')
     .description('List credentials (never their consumer keys)')
     .option('--state <state>', 'pendingValidation, validated, refused or expired')
-    .action(async (flags: { state?: string }, command: Command) => {
-      printJson(
-        await withAdminStore(command, async (store) => {
-          const found = await listCredentials(store, flags.state === undefined ? {} : { state: flags.state as CredentialState });
-          return Promise.all(found.map((one) => credentialView(store, one)));
-        }),
-      );
+    .action(async (flags: CredentialListFlags, command: Command) => {
+      const { listCredentialsAction } = await import('./admin-credential-actions.ts');
+      await listCredentialsAction(flags, command);
     });
   credential
     .command('validate <credential>')
     .description('Validate a pending credential (its id, credentialToken or consumer key) for an account')
     .requiredOption('--account <name>', 'account the credential acts for')
     .option('--expires-in <seconds>', 'expire after this many seconds (default: never)')
-    .action(async (reference: string, flags: { account: string; expiresIn?: string }, command: Command) => {
-      const expires = integerFlag(flags.expiresIn);
-      if (typeof expires === 'string') throw new ByoiError('BYOI_API_INVALID_VALUE', { name: '--expires-in', reason: 'must be a number of seconds' });
-      printJson(
-        await withAdminStore(command, async (store) =>
-          credentialView(store, await validateCredential(store, { reference, accountName: flags.account, expiresInSeconds: expires })),
-        ),
-      );
+    .action(async (reference: string, flags: CredentialValidateFlags, command: Command) => {
+      const { validateCredentialAction } = await import('./admin-credential-actions.ts');
+      await validateCredentialAction(reference, flags, command);
     });
   credential
     .command('refuse <credential>')
     .description('Refuse a pending credential')
     .action(async (reference: string, _flags: unknown, command: Command) => {
-      printJson(await withAdminStore(command, async (store) => credentialView(store, await refuseCredential(store, reference))));
+      const { refuseCredentialAction } = await import('./admin-credential-actions.ts');
+      await refuseCredentialAction(reference, command);
     });
   credential
     .command('revoke <credential>')
     .description('Expire a credential now')
     .action(async (reference: string, _flags: unknown, command: Command) => {
-      printJson(await withAdminStore(command, async (store) => credentialView(store, await revokeCredential(store, reference))));
+      const { revokeCredentialAction } = await import('./admin-credential-actions.ts');
+      await revokeCredentialAction(reference, command);
     });
   credential
     .command('create')
@@ -55,25 +58,8 @@ export function registerAdminCredential(admin: Command): void {
     .requiredOption('--application <key>', 'application key')
     .requiredOption('--account <name>', 'account the credential acts for')
     .option('--rule <rule...>', 'access rules as "METHOD /path*" (default: all four methods on /*)')
-    .action(async (flags: { application: string; account: string; rule?: string[] }, command: Command) => {
-      const rules = parseRules(flags.rule);
-      printJson(
-        await withAdminStore(command, async (store) => {
-          const found = await findApplicationByKey(store, flags.application);
-          if (found === undefined) throw new ByoiError('BYOI_ADMIN_NOT_FOUND', { what: 'Application', name: flags.application });
-          const { credential: created, consumerKey } = await createCredential(store, { applicationId: found.application.id, rules, redirection: null });
-          await validateCredential(store, { reference: String(created.id), accountName: flags.account });
-          return { credentialId: created.id, consumerKey };
-        }),
-      );
+    .action(async (flags: CredentialCreateFlags, command: Command) => {
+      const { createCredentialAction } = await import('./admin-credential-actions.ts');
+      await createCredentialAction(flags, command);
     });
-}
-
-function parseRules(rules: string[] | undefined): AccessRule[] {
-  if (rules === undefined) return (['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) => ({ method, path: '/*' }));
-  return rules.map((text) => {
-    const match = /^(GET|POST|PUT|DELETE)\s+(\/\S*)$/.exec(text.trim());
-    if (match === null) throw new ByoiError('BYOI_API_INVALID_VALUE', { name: '--rule', reason: `"${text}" is not "METHOD /path"` });
-    return { method: match[1] as AccessRule['method'], path: match[2] as string };
-  });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { openControlStore } from '../../control/open-control-store.ts';
 import type { Store } from '../../control/store/open-store.ts';
-import { configFromFlags, type StoreFlags } from './serve-options.ts';
+import { configFromFlags } from './serve-options.ts';
+import type { StoreFlags } from './store-options.ts';
 
 /** Runs `work` with the store of the admin command's --config/--data-dir/--database, then closes it. */
 export async function withAdminStore<T>(command: Command, work: (store: Store) => Promise<T>): Promise<T> {

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
-import { listTasks } from '../../control/store/tasks-repo.ts';
-import { printJson, withAdminStore } from './admin-store.ts';
+
+/** The options of `byoi admin task list`. */
+export interface TaskListFlags {
+  status?: string;
+  limit: string;
+}
 
 /** `byoi admin task list`: recent tasks of the fleet. */
 export function registerAdminTask(admin: Command): void {
@@ -11,10 +15,8 @@ export function registerAdminTask(admin: Command): void {
     .description('Recent tasks, newest first (no secrets: the install request stays encrypted)')
     .option('--status <status>', 'only this status')
     .option('--limit <n>', 'how many', '50')
-    .action(async (flags: { status?: string; limit: string }, command: Command) => {
-      const filter: { status?: string; limit: number } = { limit: Number(flags.limit) || 50 };
-      if (flags.status !== undefined) filter.status = flags.status;
-      const tasks = await withAdminStore(command, (store) => listTasks(store, filter));
-      printJson(tasks.map(({ steps, progress, result, ...rest }) => ({ ...rest, steps: steps.map((s) => `${s.id}:${s.status}`) })));
+    .action(async (flags: TaskListFlags, command: Command) => {
+      const { listTasksAction } = await import('./admin-task-actions.ts');
+      await listTasksAction(flags, command);
     });
 }

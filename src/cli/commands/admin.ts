@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addStoreOptions } from './serve-options.ts';
+import { addStoreOptions } from './store-options.ts';
 import { registerAdminAccount } from './admin-account.ts';
 import { registerAdminApplication } from './admin-application.ts';
 import { registerAdminCredential } from './admin-credential.ts';

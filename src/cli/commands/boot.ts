@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { createGrubChainLoader } from '../../control/boot/grub-chain-loader.ts';
-import { renderGrubChainConfig } from '../../control/boot/render-grub-config.ts';
-import { validateEfiBootloaderPath } from '../../contract/request/validate-efi-bootloader-path.ts';
-import { configFromFlags, type StoreFlags } from './serve-options.ts';
+import type { StoreFlags } from './store-options.ts';
 
-interface BuildGrubFlags extends Pick<StoreFlags, 'config' | 'dataDir'> {
+/** The options of `byoi boot build-grub`, as commander gives them. */
+export interface BuildGrubFlags extends Pick<StoreFlags, 'config' | 'dataDir'> {
   efiPath?: string;
 }
 
@@ -23,15 +20,7 @@ export function registerBoot(program: Command): void {
     .option('--data-dir <dir>', 'data directory [./data]')
     .option('--efi-path <path>', 'efiBootloaderPath to find, e.g. \\EFI\\debian\\grubx64.efi [the removable-media path]')
     .action(async (flags: BuildGrubFlags) => {
-      const config = configFromFlags({ config: flags.config, dataDir: flags.dataDir });
-      const efiPath = flags.efiPath === undefined ? null : validateEfiBootloaderPath(flags.efiPath);
-      const loader = createGrubChainLoader({ cacheDir: join(config.dataDir, 'boot', 'grub') });
-      if (!loader.available) {
-        process.stderr.write(`byoi: cannot build the GRUB EFI chain loader: ${loader.unavailableReason}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const image = await loader.build(renderGrubChainConfig(efiPath));
-      process.stdout.write(`${JSON.stringify({ path: image.path, sha256: image.sha256, sizeBytes: image.bytes.length, efiBootloaderPath: efiPath })}\n`);
+      const { buildGrubAction } = await import('./boot-build-grub-action.ts');
+      await buildGrubAction(flags);
     });
 }

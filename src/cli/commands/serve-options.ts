@@ -1,20 +1,10 @@
-import type { Command } from 'commander';
 import { loadConfig } from '../../control/config/load-config.ts';
 import type { Config } from '../../control/config/config-schema.ts';
+import type { StoreFlags } from './store-options.ts';
 
-/** The options every control-plane command takes to find its data (serve and admin). */
-export function addStoreOptions(command: Command): Command {
-  return command
-    .option('--config <file>', 'configuration file (YAML or JSON)')
-    .option('--data-dir <dir>', 'data directory (SQLite file, secret key) [./data]')
-    .option('--database <url>', 'sqlite:PATH or postgres://user:password@host/db (or DATABASE_URL)');
-}
-
-export interface StoreFlags {
-  config?: string;
-  dataDir?: string;
-  database?: string;
-}
+// The flags themselves are declared in store-options.ts, which command registration imports without loading the
+// configuration schema; the type is re-exported here for the commands that import it with configFromFlags().
+export type { StoreFlags } from './store-options.ts';
 
 /** Loads the configuration from file, BYOI_* variables and the given flags (flag names as config keys). */
 export function configFromFlags(flags: StoreFlags, more: Record<string, unknown> = {}): Config {
