@@ -8,6 +8,10 @@
 //          a deflate and a zstd qcow2 of the same disk
 //   rss:   byoi's peak RSS deploying a 16 GiB-virtual qcow2
 //
+// "byoi" is `byoi deploy` bundled into one file by esbuild (bench/deploy-bundle.ts), as the rescue system carries
+// the agent; "byoi (tsx CLI)" is `node bin/byoi.mjs deploy` from the checkout (raw image only), whose start-up
+// compiles and loads every command's modules through tsx.
+//
 // Every method runs --runs times, interleaved (the order rotates each round), after waiting for the load average
 // to drop; the medians, ratios and targets go to docs/BENCHMARKS.md under "## Deploy engine".
 //
@@ -19,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchImages, sparse16Image, type BenchImage } from './deploy-images.ts';
 import { gnuTime, loadNow, measure, median, waitForQuiet, type Measurement } from './deploy-measure.ts';
+import { bundleDeploy } from './deploy-bundle.ts';
 import { startBenchServer, type BenchServer } from './deploy-server.ts';
 
 const MiB = 1024 * 1024;
@@ -77,12 +82,16 @@ interface Row {
   deploySeconds: number[];
 }
 
-const byoi = (type: 'raw' | 'qcow2', checkout = root, name = 'byoi'): Method => ({
+/** Set once the bundle is built (before the first run). */
+let bundlePath = '';
+
+/** `byoi deploy` run as `node SCRIPT deploy ...`: the bundle, or with `checkout` that checkout's bin/byoi.mjs (tsx). */
+const byoi = (type: 'raw' | 'qcow2', name = 'byoi', checkout?: string): Method => ({
   name,
-  shown: `byoi deploy --image URL --type ${type} --disk disk --checksum SHA256 --checksum-type sha256 --yes --json`,
+  shown: `node ${checkout === undefined ? 'byoi-deploy.mjs' : 'bin/byoi.mjs'} deploy --image URL --type ${type} --disk disk --checksum SHA256 --checksum-type sha256 --yes --json`,
   run: (image, url) =>
     measure(process.execPath, [
-      join(checkout, 'bin', 'byoi.mjs'),
+      checkout === undefined ? bundlePath : join(checkout, 'bin', 'byoi.mjs'),
       'deploy',
       '--image',
       url,
@@ -108,6 +117,7 @@ const bash = (script: string, ...args: string[]): Promise<Measurement> => measur
 
 const rawMethods: Method[] = [
   byoi('raw'),
+  byoi('raw', 'byoi (tsx CLI)', root),
   {
     name: 'limit',
     shown: 'curl -s URL -o disk && sync disk',
@@ -226,10 +236,12 @@ function section(rows: Row[], loadBefore: string, loadAfter: string): string[] {
     'page cache; each method writes a fresh file on the same disk (`sync` before each run, so no writeback is left',
     'over from the one before). The raw image is a GPT disk whose partition holds ext4 filled to half with files of',
     '/usr (the rest free space); the qcow2 images are `qemu-img convert` of it (plain, `-c` deflate, `-c -o',
-    'compression_type=zstd`). byoi runs as `node bin/byoi.mjs deploy` (TypeScript through tsx, so its start-up is',
-    'included) with the image\'s sha256 to check, wipes, writes, verifies, moves the backup GPT, adds the config',
-    'drive and fsyncs. Times are wall-clock seconds of the whole command; MiB/s is the guest disk size over the time;',
-    'peak RSS and CPU (user + system, all processes of the command) come from GNU time.',
+    'compression_type=zstd`). "byoi" runs `byoi deploy` bundled into one file by esbuild (bench/deploy-bundle.ts, the',
+    'options of the rescue agent\'s bundle: what a server runs); "byoi (tsx CLI)" runs `node bin/byoi.mjs deploy` from',
+    'the checkout, whose start-up loads every command\'s TypeScript through tsx. Both check the image\'s sha256, wipe,',
+    'write, verify, move the backup GPT, add the config drive and fsync. Times are wall-clock seconds of the whole',
+    'command, start-up included; MiB/s is the guest disk size over the time; peak RSS and CPU (user + system, all',
+    'processes of the command) come from GNU time.',
     '',
     '| Image | Method | Runs (s) | Median (s) | MiB/s | byoi\'s own seconds (median) | Peak RSS (MiB) | CPU (s, median) | Load at each run |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -262,7 +274,7 @@ function section(rows: Row[], loadBefore: string, loadAfter: string): string[] {
   ratio('raw', 'pipelined shell', 1.0, 'raw: byoi faster than the pipelined shell (ratio > 1)');
   ratio('raw', 'staged (OVH)', 1.5, 'raw: byoi ≥ 1.5 × faster than the staged OVH way');
   for (const name of ['plain', 'deflate', 'zstd']) ratio(name, 'curl + qemu-img', 1.3, `qcow2 ${name}: byoi ≥ 1.3 × faster than curl + qemu-img convert`);
-  const byoiRss = rows.filter((r) => r.method.name === 'byoi').flatMap((r) => r.measurements.map((m) => m.maxRssMiB ?? Number.NaN));
+  const byoiRss = rows.filter((r) => r.method.name.startsWith('byoi')).flatMap((r) => r.measurements.map((m) => m.maxRssMiB ?? Number.NaN));
   if (byoiRss.length > 0 && gnuTime !== null) {
     const peak = Math.max(...byoiRss);
     targets.push(['byoi peak RSS < 300 MiB, any image size (every byoi run above, the 16 GiB-virtual qcow2 included)', `${fmt(peak, 0)} MiB`, peak < 300 ? 'yes' : 'no']);
@@ -292,13 +304,14 @@ mkdirSync(workDir, { recursive: true });
 if (gnuTime === null) process.stdout.write('GNU time is missing (apt-get install time): peak RSS and CPU are not measured\n');
 const loadBefore = loadNow();
 const images = benchImages(cacheDir, sizeBytes, only);
+bundlePath = await bundleDeploy(root, cacheDir);
 const server = await startBenchServer(cacheDir);
 const rows: Row[] = [];
 try {
   for (const image of images) {
     if (!only.includes(image.name)) continue;
     const methods = [...(image.type === 'raw' ? rawMethods : qcow2Methods)];
-    if (flags.before !== undefined) methods.splice(1, 0, byoi(image.type, flags.before, 'byoi (before)'));
+    if (flags.before !== undefined) methods.splice(1, 0, byoi(image.type, 'byoi (before)', flags.before));
     rows.push(...(await benchImage(server, image, methods)));
   }
   if (only.includes('rss')) {

@@ -1,0 +1,28 @@
+// The deploy benchmark's bundled `byoi deploy`: one ES module made by esbuild with the options the rescue agent's
+// bundle uses (src/lab/rescue/bundle-rescue-agent.ts), so the benchmark measures the deploy as a server runs it,
+// without the seconds that loading ~1,000 TypeScript modules through tsx costs `node bin/byoi.mjs` on every start.
+import { join } from 'node:path';
+
+/**
+ * Bundles bench/_deploy-bundle-main.ts into `outDir/byoi-deploy.mjs` and returns its path. fzstd stays external:
+ * the zstd workers import it by the URL `import.meta.resolve('fzstd')` gives, which from .cache/ is the repository's
+ * node_modules/fzstd.
+ */
+export async function bundleDeploy(root: string, outDir: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outfile = join(outDir, 'byoi-deploy.mjs');
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'bench', '_deploy-bundle-main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['fzstd'],
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __byoiCreateRequire } from 'node:module';\nconst require = __byoiCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
