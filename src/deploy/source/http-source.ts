@@ -3,7 +3,6 @@ import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
-import { bodyChunks } from './_body-chunks.ts';
 import { DownloadError, cancelledError } from './download-error.ts';
 import { emitEvent, type DownloadEventListener } from './download-events.ts';
 import { displayUrl } from './display-url.ts';
@@ -233,27 +232,19 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
     let position = start;
     let stalled = false;
     let ended = false;
-    const iterator = bodyChunks(body, bodyChunkBytes);
-    // One timer for the whole body, re-armed before each wait (a new timer per 64 KiB chunk costs the thread more);
-    // it only counts while a chunk is awaited, not while the consumer holds one.
-    let waiting = false;
-    const timer = setTimeout(() => {
-      if (!waiting) return;
-      stalled = true;
-      body.on('error', ignore);
-      body.destroy(new Error('stalled'));
-    }, stallTimeoutMs);
-    // The socket keeps the process alive while a chunk is awaited; the timer must not while the consumer holds one.
-    timer.unref();
+    const iterator = body[Symbol.asyncIterator]();
     try {
       for (;;) {
-        waiting = true;
-        timer.refresh();
+        const timer = setTimeout(() => {
+          stalled = true;
+          body.on('error', ignore);
+          body.destroy(new Error('stalled'));
+        }, stallTimeoutMs);
         let next: IteratorResult<Buffer>;
         try {
           next = await iterator.next();
         } finally {
-          waiting = false;
+          clearTimeout(timer);
         }
         if (next.done === true) {
           ended = true;
@@ -272,7 +263,6 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
       }
       throw networkFailure(error, failureContext(url), position);
     } finally {
-      clearTimeout(timer);
       if (!ended) dropBody(body);
     }
   }
