@@ -62,7 +62,8 @@ export const ConfigSchema = Type.Object(
         ),
         rescueDir: Type.Optional(Type.String({ minLength: 1, description: 'Directory holding the rescue vmlinuz and initrd.img; default DATA_DIR/rescue' })),
         rescueUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'Base URL of the rescue vmlinuz and initrd.img, instead of serving rescueDir' })),
-        kernelArgs: Type.String({ maxLength: 1024, default: 'console=tty0 console=ttyS0,115200n8', description: 'Extra rescue kernel arguments' }),
+        // quiet: the kernel would print its command line, the installer's one-time token included, on the console.
+        kernelArgs: Type.String({ maxLength: 1024, default: 'quiet console=tty0 console=ttyS0,115200n8', description: 'Extra rescue kernel arguments' }),
         allowedNetworks: Type.Array(Type.String({ pattern: '^[0-9A-Fa-f.:]+/[0-9]{1,3}$' }), {
           default: [],
           description: 'CIDRs that may fetch boot scripts other than the unknown-MAC one; empty: any source',

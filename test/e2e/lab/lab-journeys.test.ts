@@ -369,6 +369,21 @@ describe('the QEMU lab: PXE, rescue, deploy, reboot, the user OS boots with its 
     timings['wrong-checksum'] = { server: serverName, firmware: server.firmware, image: file, totalSeconds: seconds(started), bootId: details.bootId };
   }
 
+  test('no secret in the control plane log or on the consoles: Basic auth, user data, installer tokens', async (t) => {
+    if (!(await ready(t))) return;
+    const userData = (payload('debian-12.raw', 'raw', '', 'uefi-raw').customizations as Record<string, string>).configDriveUserData as string;
+    const places = [
+      { name: "byoi serve's log", text: control?.output() ?? '' },
+      ...servers.map((server) => ({ name: `${server.serviceName}'s serial console`, text: readFileSync(server.serialLog, 'latin1') })),
+    ];
+    for (const place of places) {
+      assert.ok(place.text.length > 0, `${place.name} is not empty`);
+      assert.ok(!place.text.includes(basicAuth.slice('Basic '.length)), `${place.name} has no Authorization value`);
+      assert.ok(!place.text.includes(userData), `${place.name} has no user data`);
+      assert.ok(!place.text.includes('byoi.token='), `${place.name} has no installer token`);
+    }
+  });
+
   test('byoi lab status --json and byoi lab down: the lab lists and stops its servers', { timeout: 5 * minute }, async (t) => {
     if (!(await ready(t))) return;
     const status = JSON.parse(await byoi(['lab', 'status', '--data-dir', dataDir, '--json'])) as { accelerator: string; servers: LabServerStatus[] };

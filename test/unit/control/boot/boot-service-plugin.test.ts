@@ -97,7 +97,7 @@ test('GET /boot/{mac}.ipxe serves bootScript for bootId 3 and the rescue system 
   writeFileSync(join(control.dir, 'rescue', 'initrd.img'), 'initrd bytes');
   const rescue = await get(control, `/boot/${server.mac}.ipxe`);
   assert.match(rescue.text, /booting the byoi rescue system\n/);
-  assert.match(rescue.text, /kernel --name vmlinuz http:\/\/10\.0\.2\.100\/boot\/rescue\/vmlinuz initrd=initrd\.img byoi\.control=http:\/\/10\.0\.2\.100 console=tty0 console=ttyS0,115200n8 \|\| goto byoi_retry/);
+  assert.match(rescue.text, /kernel --name vmlinuz http:\/\/10\.0\.2\.100\/boot\/rescue\/vmlinuz initrd=initrd\.img byoi\.control=http:\/\/10\.0\.2\.100 quiet console=tty0 console=ttyS0,115200n8 \|\| goto byoi_retry/);
   assert.doesNotMatch(rescue.text, /byoi\.token=/);
 
   const kernel = await get(control, '/boot/rescue/vmlinuz');
