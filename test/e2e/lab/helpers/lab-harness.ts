@@ -26,6 +26,9 @@ export const labTools = [
   'apt-get',
   'ssh',
   'ssh-keygen',
+  // the failure journey reads the disk file as the firmware would
+  'sfdisk',
+  'blkid',
 ];
 
 /** Files of Debian packages the lab boots with (ovmf, ipxe-qemu; grub-efi-amd64-bin for the boot service's GRUB loader). */
