@@ -228,9 +228,11 @@ function section(rows: Row[], loadBefore: string, loadAfter: string): string[] {
     '',
     `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- deploy --size ${flags.size} --runs ${runs}\` (bench/deploy.ts).`,
     ...facts(),
-    `Load average (1, 5, 15 min) when the benchmark started: ${loadBefore}; when it ended: ${loadAfter}. Each run waited for a`,
-    `1-minute load of at most ${maxLoad} (${waitTries} × ${waitSeconds} s at most) and records the load it started with. Other`,
-    'work on this shared machine (test suites, VMs) competes for the two cores and lowers the figures of every method.',
+    `Load average (1, 5, 15 min) when the benchmark started: ${loadBefore}; when it ended: ${loadAfter}. ` +
+      (waitTries > 0
+        ? `Each run waited for a 1-minute load of at most ${maxLoad} (${waitTries} × ${waitSeconds} s at most) and records the load it started with.`
+        : 'No run waited for a quieter machine (--wait-tries 0); each records the load it started with.'),
+    'Other work on this shared machine (test suites, VMs) competes for the two cores and lowers the figures of every method.',
     '',
     'Setup: the images are served by busybox httpd (sendfile, Range, ETag) in its own process on 127.0.0.1, from the',
     'page cache; each method writes a fresh file on the same disk (`sync` before each run, so no writeback is left',
