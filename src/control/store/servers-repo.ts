@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import type { ServersTable } from './database-schema.ts';
 import { isUniqueViolation, type Store } from './open-store.ts';
@@ -61,13 +61,22 @@ export async function insertServer(store: Store, input: NewServer): Promise<Serv
 
 /** The server `serviceName` when `accountId` owns it; undefined otherwise (the caller answers 404 either way). */
 export async function findServerForAccount(store: Store, accountId: number, serviceName: string): Promise<Server | undefined> {
-  const row = await store.db
-    .selectFrom('servers')
-    .selectAll()
-    .where('service_name', '=', serviceName)
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
+  // On every signed server route: building this query costs more than running it, so its SQL is compiled once
+  // per store and reused (parameters in the order of the where clauses).
+  let text = serverForAccountSql.get(store);
+  if (text === undefined) {
+    text = serverForAccountQuery(store, serviceName, accountId).compile().sql;
+    serverForAccountSql.set(store, text);
+  }
+  const result = await store.db.executeQuery<Selectable<ServersTable>>(CompiledQuery.raw(text, [serviceName, accountId]));
+  const row = result.rows[0];
   return row && toServer(row);
+}
+
+const serverForAccountSql = new WeakMap<Store, string>();
+
+function serverForAccountQuery(store: Store, serviceName: string, accountId: number) {
+  return store.db.selectFrom('servers').selectAll().where('service_name', '=', serviceName).where('account_id', '=', accountId);
 }
 
 export async function findServerByName(store: Store, serviceName: string): Promise<Server | undefined> {

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { CompiledQuery, type Selectable, type Updateable } from 'kysely';
 import type { TaskStatus } from '../../contract/task/task-status.ts';
 import type { TasksTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
@@ -57,8 +57,22 @@ export async function findTask(store: Store, id: number): Promise<ControlTask | 
 
 /** The task `id` of server `serverId`, or undefined (a task id of another server is not found, like OVH). */
 export async function findServerTask(store: Store, serverId: number, id: number): Promise<ControlTask | undefined> {
-  const row = await store.db.selectFrom('tasks').selectAll().where('id', '=', id).where('server_id', '=', serverId).executeTakeFirst();
+  // Polled by every client waiting for an install: the SQL is compiled once per store (as findSignedCaller()'s),
+  // parameters in the order of the where clauses.
+  let text = serverTaskSql.get(store);
+  if (text === undefined) {
+    text = serverTaskQuery(store, id, serverId).compile().sql;
+    serverTaskSql.set(store, text);
+  }
+  const result = await store.db.executeQuery<Selectable<TasksTable>>(CompiledQuery.raw(text, [id, serverId]));
+  const row = result.rows[0];
   return row && toTask(row);
+}
+
+const serverTaskSql = new WeakMap<Store, string>();
+
+function serverTaskQuery(store: Store, id: number, serverId: number) {
+  return store.db.selectFrom('tasks').selectAll().where('id', '=', id).where('server_id', '=', serverId);
 }
 
 export async function findActiveTask(store: Store, serverId: number): Promise<ControlTask | undefined> {
