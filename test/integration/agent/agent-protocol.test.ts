@@ -63,7 +63,11 @@ for (const leg of databaseLegs()) {
         hostname: 'by-hand',
         ...customizations,
       });
-      await waitFor('the runner to claim it', async () => ((await control.app.tasks.get(taskId))?.status === 'todo' ? true : undefined));
+      // Claimed (todo) comes a moment before the runner marks reboot-installer as running: wait for both.
+      await waitFor('the runner to claim it and wait for the installer', async () => {
+        const task = await control.app.tasks.get(taskId);
+        return task?.status === 'todo' && task.steps.find((step) => step.id === 'reboot-installer')?.status === 'doing' ? true : undefined;
+      });
       return { serviceName, taskId };
     }
 
