@@ -60,7 +60,11 @@ for (const leg of databaseLegs()) {
 
     async function tokenFor(customizations: Record<string, unknown>): Promise<{ taskId: number; token: string }> {
       const taskId = await reinstall(control, 'rescue1.byoi.demo', { imageURL: `${control.origin}/demo/images/sample-gpt.raw`, httpHeaders: { Authorization: marker }, ...customizations });
-      await waitFor('the claim', async () => ((await control.app.tasks.get(taskId))?.status === 'todo' ? true : undefined));
+      // Claimed (todo) comes a moment before the runner marks reboot-installer as running: wait for both.
+      await waitFor('the claim', async () => {
+        const task = await control.app.tasks.get(taskId);
+        return task?.status === 'todo' && task.steps.find((step) => step.id === 'reboot-installer')?.status === 'doing' ? true : undefined;
+      });
       return { taskId, token: (await issueInstallerToken(control.app.tasks, taskId)) as string };
     }
 
