@@ -303,7 +303,13 @@ describe('the QEMU lab: PXE, rescue, deploy, reboot, the user OS boots with its 
     assert.equal((status as { error?: number }).error, 404, 'once done, the server is no longer being installed');
     // With tasks.firstBootWaitSeconds the task is done when the installed system reported its first boot.
     assert.ok(steps['reboot-installer'] !== undefined && steps['switch-boot'] !== undefined, `the steps advanced: ${JSON.stringify(steps)}`);
-    const serial = readFileSync(server.serialLog, 'latin1');
+    // The phone home runs inside cloud-init's final stage, before final_message is printed: under load that can
+    // be a minute later, so wait for it (bounded) instead of reading the console once.
+    let serial = readFileSync(server.serialLog, 'latin1');
+    for (const deadline = Date.now() + 3 * minute; !/BYOI-LAB-FINAL the system is up/.test(serial) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      serial = readFileSync(server.serialLog, 'latin1');
+    }
     assert.match(serial, /byoi-rescue: network up/, 'the server booted the rescue system');
     assert.match(serial, /BYOI-LAB-FINAL the system is up/, "cloud-init's final_message of the user data");
     if (server.firmware === 'uefi') assert.match(serial, /byoi: found on \(hd0,gpt2\), starting it/, 'GRUB chainloaded efiBootloaderPath from the ESP');
