@@ -5,29 +5,10 @@ import { after, test, type TestContext } from 'node:test';
 import { bufferReadAt, type ReadAt } from '../../../../src/image/read-at.ts';
 import { openQcow2 } from '../../../../src/image/qcow2/open-qcow2.ts';
 import { needTools, run, tempDir } from '../../../helpers/tools.ts';
-import { convertToQcow2, createQcow2, PATTERN_SIZE, qemuImgInfo, qemuRaw, writePatternRaw } from '../../../fixtures/qcow2-fixtures.ts';
+import { convertToQcow2, createQcow2, PATTERN_SIZE, qemuImgInfo, qemuRaw, lazyPatternFiles } from '../../../fixtures/qcow2-fixtures.ts';
 
 const dir = tempDir({ after }, 'byoi-qcow2-open-');
-let patternPath: string | null = null;
-
-function pattern(): string {
-  if (patternPath === null) {
-    patternPath = join(dir, 'pattern.raw');
-    writePatternRaw(patternPath);
-  }
-  return patternPath;
-}
-
-let smallPatternPath: string | null = null;
-
-/** 4 MiB with the same kinds of data, for the slower combinations (tiny compressed clusters). */
-function smallPattern(): string {
-  if (smallPatternPath === null) {
-    smallPatternPath = join(dir, 'small-pattern.raw');
-    writePatternRaw(smallPatternPath, 4 * 1024 * 1024);
-  }
-  return smallPatternPath;
-}
+const { pattern, smallPattern } = lazyPatternFiles(dir);
 
 function load(path: string): ReadAt {
   return bufferReadAt(readFileSync(path));

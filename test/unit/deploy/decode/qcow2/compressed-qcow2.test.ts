@@ -3,33 +3,14 @@ import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { needTools, tempDir } from '../../../../helpers/tools.ts';
-import { convertToQcow2, PATTERN_SIZE, qemuImgInfo, writePatternRaw } from '../../../../fixtures/qcow2-fixtures.ts';
+import { convertToQcow2, PATTERN_SIZE, qemuImgInfo, lazyPatternFiles } from '../../../../fixtures/qcow2-fixtures.ts';
 import { chunkings, decodeToDisk, fixedChunks, KiB, MiB } from './_decoder-harness.ts';
 import { assertDecodesAsQemu, assertDiskMatchesQemu } from './_qemu-oracle.ts';
 
 // Compressed clusters (deflate and zstd), fed in several chunk sizes and compared with `qemu-img convert -O raw`.
 
 const dir = tempDir({ after }, 'byoi-qcow2-compressed-');
-let patternPath: string | null = null;
-
-function pattern(): string {
-  if (patternPath === null) {
-    patternPath = join(dir, 'pattern.raw');
-    writePatternRaw(patternPath);
-  }
-  return patternPath;
-}
-
-let smallPatternPath: string | null = null;
-
-/** 4 MiB with the same kinds of data, for the slower combinations (tiny compressed clusters). */
-function smallPattern(): string {
-  if (smallPatternPath === null) {
-    smallPatternPath = join(dir, 'small-pattern.raw');
-    writePatternRaw(smallPatternPath, 4 * MiB);
-  }
-  return smallPatternPath;
-}
+const { pattern, smallPattern } = lazyPatternFiles(dir);
 
 function skipWithoutQemu(t: TestContext): boolean {
   return !needTools(t, 'qemu-img', 'qemu-io');

@@ -5,7 +5,7 @@ import { after, test, type TestContext } from 'node:test';
 import { createQcow2Decoder } from '../../../../../src/deploy/decode/qcow2/create-qcow2-decoder.ts';
 import type { ImageWriter } from '../../../../../src/deploy/sink/image-writer.ts';
 import { needTools, run, tempDir } from '../../../../helpers/tools.ts';
-import { convertToQcow2, createQcow2, qemuImgInfo, writePatternRaw } from '../../../../fixtures/qcow2-fixtures.ts';
+import { convertToQcow2, createQcow2, qemuImgInfo, writePatternRaw, lazyPatternFiles } from '../../../../fixtures/qcow2-fixtures.ts';
 import { decodeToDisk, fixedChunks, KiB, MiB, readDisk, tinyChunkings } from './_decoder-harness.ts';
 import { assertDecodesAsQemu, assertDiskMatchesQemu, layoutOf } from './_qemu-oracle.ts';
 
@@ -13,26 +13,7 @@ import { assertDecodesAsQemu, assertDiskMatchesQemu, layoutOf } from './_qemu-or
 // compared with `qemu-img convert -O raw` byte for byte.
 
 const dir = tempDir({ after }, 'byoi-qcow2-decoder-');
-let patternPath: string | null = null;
-
-function pattern(): string {
-  if (patternPath === null) {
-    patternPath = join(dir, 'pattern.raw');
-    writePatternRaw(patternPath);
-  }
-  return patternPath;
-}
-
-let smallPatternPath: string | null = null;
-
-/** 4 MiB with the same kinds of data, for the slower combinations (tiny compressed clusters). */
-function smallPattern(): string {
-  if (smallPatternPath === null) {
-    smallPatternPath = join(dir, 'small-pattern.raw');
-    writePatternRaw(smallPatternPath, 4 * MiB);
-  }
-  return smallPatternPath;
-}
+const { pattern, smallPattern } = lazyPatternFiles(dir);
 
 function skipWithoutQemu(t: TestContext): boolean {
   return !needTools(t, 'qemu-img', 'qemu-io');
