@@ -264,7 +264,8 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
         }
         if (Date.now() > wait.deadline) {
           spawn(taskId, 'install end', async () => {
-            await tasks.setStep(taskId, 'first-boot', 'todo');
+            // Not confirmed in time: back to todo, unless the phone home made it done meanwhile.
+            await tasks.resetSteps(taskId, ['first-boot'], ['doing']);
             await tasks.notice(taskId, `No first boot report within ${config.tasks.firstBootWaitSeconds} seconds; the install is done, the first boot is not confirmed`);
             await endInstalled(task);
           });
@@ -306,7 +307,7 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
       // Like a server that lost power: it boots the installer again, which deploys from the start.
       const { tasks } = ctx();
       await tasks.notice(task.id, 'The control plane restarted and the installer ran inside it: starting the installer again');
-      for (const id of agentSteps) await tasks.setStep(task.id, id, 'todo');
+      await tasks.resetSteps(task.id, ['reboot-installer', ...agentSteps]);
       spawn(task.id, 'installer boot', () => bootInstaller(task));
     }
   }

@@ -1,10 +1,10 @@
-import type { StepStatus } from '../../contract/task/step-status.ts';
+import { stepStatusesBefore } from '../tasks/step-transitions.ts';
 import { isActiveStatus } from '../tasks/task-transitions.ts';
 import type { TaskBus } from '../tasks/task-bus.ts';
 import type { TaskService } from '../tasks/task-service.ts';
 import type { Store } from '../store/open-store.ts';
 import { nowIso } from '../store/now-iso.ts';
-import { updateTask } from '../store/tasks-repo.ts';
+import { advanceTaskStep } from '../store/task-steps-repo.ts';
 import { appendTaskEvent } from '../store/task-events-repo.ts';
 
 /**
@@ -23,31 +23,24 @@ export async function recordFirstBoot(
   taskId: number,
   outcome: { ok: true } | { ok: false; message: string },
 ): Promise<boolean> {
-  const status: StepStatus = outcome.ok ? 'done' : 'error';
+  const status = outcome.ok ? 'done' : 'error';
   const error = outcome.ok ? null : outcome.message;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const task = await services.tasks.get(taskId);
-    if (task === undefined || task.function !== 'reinstallServer') return false;
-    const step = task.steps.find((s) => s.id === 'first-boot');
-    if (step === undefined || step.status === 'done' || step.status === 'error') return false;
-    if (isActiveStatus(task.status)) {
-      await services.tasks.setStep(taskId, 'first-boot', status, error);
-      return true;
-    }
-    if (task.status !== 'done') return false;
-    // A finished task's steps are the core's to freeze, except this one: the confirmation comes after `done`.
-    const now = nowIso();
-    const steps = task.steps.map((s) => (s.id === 'first-boot' ? { ...s, status, error, startedAt: s.startedAt ?? now, doneAt: now } : s));
-    if (await updateTask(services.store, taskId, { lastUpdate: now, steps }, 'done')) {
-      const event = await appendTaskEvent(services.store, {
-        taskId,
-        at: now,
-        type: 'task.step',
-        data: { step: 'first-boot', comment: step.comment, status, error },
-      });
-      services.bus.emitEvent(event);
-      return true;
-    }
-  }
-  return false;
+  const task = await services.tasks.get(taskId);
+  if (task === undefined || task.function !== 'reinstallServer') return false;
+  const index = task.steps.findIndex((s) => s.id === 'first-boot');
+  if (index === -1) return false;
+  if (isActiveStatus(task.status) && (await services.tasks.setStep(taskId, 'first-boot', status, error))) return true;
+  // A finished task's steps are the core's to freeze, except this one: the confirmation comes after `done` (the
+  // task may also have become done since it was read: the UPDATE checks both statuses again).
+  const now = nowIso();
+  const target = { taskId, index, stepId: 'first-boot', taskStatuses: ['done'] as const, from: stepStatusesBefore[status] };
+  if (!(await advanceTaskStep(services.store, target, { status, error, now }))) return false;
+  const event = await appendTaskEvent(services.store, {
+    taskId,
+    at: now,
+    type: 'task.step',
+    data: { step: 'first-boot', comment: task.steps[index]?.comment, status, error },
+  });
+  services.bus.emitEvent(event);
+  return true;
 }

@@ -3,10 +3,10 @@ import { installSteps } from '../../contract/task/install-steps.ts';
 import { installTaskComments } from '../../contract/task/task-function.ts';
 import { isTerminalTaskStatus, type TaskStatus } from '../../contract/task/task-status.ts';
 import { taskStatusForError } from '../../contract/task/task-status-for-error.ts';
+import type { StepStatus } from '../../contract/task/step-status.ts';
 import type { InstallRequest } from '../../contract/request/install-request.ts';
 import { parseReinstallBody } from '../../contract/request/parse-reinstall-body.ts';
 import { toReinstallBody } from '../../contract/request/to-reinstall-body.ts';
-import type { StepStatus } from '../../contract/task/step-status.ts';
 import type { Store } from '../store/open-store.ts';
 import { isUniqueViolation } from '../store/open-store.ts';
 import { nowIso } from '../store/now-iso.ts';
@@ -22,12 +22,14 @@ import {
   type TaskPatch,
 } from '../store/tasks-repo.ts';
 import { appendTaskEvent } from '../store/task-events-repo.ts';
+import { advanceTaskStep, resetTaskStep } from '../store/task-steps-repo.ts';
 import { findServerById, updateServer, type ServerPatch } from '../store/servers-repo.ts';
 import { harddiskBootId } from '../fleet/boot-options.ts';
 import { hashToken } from '../crypto/hash-token.ts';
 import { randomToken } from '../crypto/random-token.ts';
 import type { Server, TargetDisk } from '../fleet/server-model.ts';
-import { assertTransition, canTransition, isActiveStatus } from './task-transitions.ts';
+import { activeTaskStatuses, assertTransition, canTransition, isActiveStatus } from './task-transitions.ts';
+import { stepStatusesBefore, type StepAdvance } from './step-transitions.ts';
 import type { TaskBus } from './task-bus.ts';
 import type { ControlTask, ControlTaskFunction, TaskEventType, TaskProgress, TaskStep } from './task-model.ts';
 
@@ -61,7 +63,16 @@ export interface TaskService {
   renewLease(taskId: number, owner: string): Promise<boolean>;
   /** One status change along the table; `failure` fills error code, message and the failing step. */
   transition(taskId: number, to: TaskStatus, options?: { failure?: TaskFailure }): Promise<ControlTask>;
-  setStep(taskId: number, stepId: string, status: StepStatus, error?: string | null): Promise<void>;
+  /**
+   * Moves a step forward (todo → doing → done | error; done and error are final), in one conditional UPDATE.
+   * False when it did not move: it is already there or past it, or the task has ended (a late report).
+   */
+  setStep(taskId: number, stepId: string, status: StepAdvance, error?: string | null): Promise<boolean>;
+  /**
+   * Puts steps back to `todo` for a new attempt (the installer starts over): the only way back. Only steps in one
+   * of `from` move, so a caller that resets a step it saw `doing` leaves it alone if it was done meanwhile.
+   */
+  resetSteps(taskId: number, stepIds: readonly string[], from?: readonly StepStatus[]): Promise<void>;
   recordProgress(taskId: number, progress: Omit<TaskProgress, 'updatedAt'>): Promise<void>;
   notice(taskId: number, message: string): Promise<void>;
   /**
@@ -224,26 +235,23 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
     transition: (taskId, to, transitionOptions) => transition(taskId, to, transitionOptions ?? {}),
 
     async setStep(taskId, stepId, status, error = null) {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const task = await requireTask(taskId);
-        if (!isActiveStatus(task.status)) return; // a late report about a finished task changes nothing
-        const now = nowIso(clock());
-        const steps = task.steps.map((step) =>
-          step.id !== stepId
-            ? step
-            : {
-                ...step,
-                status,
-                error: status === 'error' ? error : null,
-                startedAt: step.startedAt ?? (status === 'doing' ? now : null),
-                doneAt: status === 'done' || status === 'error' ? now : null,
-              },
-        );
-        const changed = steps.find((step) => step.id === stepId);
-        if (changed === undefined) throw new ByoiError('BYOI_API_INVALID_VALUE', { name: 'step', reason: `task ${taskId} has no step ${stepId}` });
-        if (await updateTask(store, taskId, { lastUpdate: now, steps }, task.status)) {
-          await record(taskId, 'task.step', { step: stepId, comment: changed.comment, status, error: changed.error });
-          return;
+      const task = await requireTask(taskId);
+      if (!isActiveStatus(task.status)) return false; // a late report about a finished task changes nothing
+      const step = stepOf(task, stepId);
+      const stepError = status === 'error' ? error : null;
+      const target = { taskId, index: task.steps.indexOf(step), stepId, taskStatuses: activeTaskStatuses, from: stepStatusesBefore[status] };
+      if (!(await advanceTaskStep(store, target, { status, error: stepError, now: nowIso(clock()) }))) return false;
+      await record(taskId, 'task.step', { step: stepId, comment: step.comment, status, error: stepError });
+      return true;
+    },
+
+    async resetSteps(taskId, stepIds, from = ['doing', 'done', 'error']) {
+      const task = await requireTask(taskId);
+      for (const stepId of stepIds) {
+        const step = stepOf(task, stepId);
+        const target = { taskId, index: task.steps.indexOf(step), stepId, taskStatuses: activeTaskStatuses, from };
+        if (await resetTaskStep(store, target, nowIso(clock()))) {
+          await record(taskId, 'task.step', { step: stepId, comment: step.comment, status: 'todo', error: null });
         }
       }
     },
@@ -326,6 +334,13 @@ export function targetDiskOf(server: Server, diskGroupId: number | null): Target
   if (disk.serial !== undefined) target.serial = disk.serial;
   if (disk.wwn !== undefined) target.wwn = disk.wwn;
   return target;
+}
+
+/** The step `stepId` of a task. @throws BYOI_API_INVALID_VALUE when the task has no such step */
+function stepOf(task: ControlTask, stepId: string): TaskStep {
+  const step = task.steps.find((s) => s.id === stepId);
+  if (step === undefined) throw new ByoiError('BYOI_API_INVALID_VALUE', { name: 'step', reason: `task ${task.id} has no step ${stepId}` });
+  return step;
 }
 
 /** Steps once a task ends: all done on success; on failure the running (or next) step carries the message. */

@@ -34,6 +34,8 @@ export function assertTransition(taskId: number, from: TaskStatus, to: TaskStatu
 }
 
 /** Statuses in which a task holds its server (the partial unique index of the tasks table). */
+export const activeTaskStatuses = ['init', 'todo', 'doing'] as const satisfies readonly TaskStatus[];
+
 export function isActiveStatus(status: TaskStatus): boolean {
-  return status === 'init' || status === 'todo' || status === 'doing';
+  return (activeTaskStatuses as readonly TaskStatus[]).includes(status);
 }
