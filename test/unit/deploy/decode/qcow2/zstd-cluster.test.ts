@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { decompressCluster } from '../../../../../src/image/qcow2/decompress-cluster.ts';
 import { zstdCluster } from '../../../../../src/deploy/decode/qcow2/_zstd-cluster.ts';
 import { createZstdWorkerPool, type ZstdWorkerPool } from '../../../../../src/deploy/decode/qcow2/_zstd-worker-pool.ts';
 import { needTools } from '../../../../helpers/tools.ts';
-
-function sample(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (i * seed + (i >> 7) + ((i * i) >> 11)) & 0xff;
-  return out;
-}
-
-function zstd(data: Uint8Array, ...options: string[]): Uint8Array {
-  // From a pipe, zstd writes no Frame_Content_Size unless told the size, which qemu always writes.
-  const size = options.includes('--no-content-size') ? [] : [`--stream-size=${data.length}`];
-  return new Uint8Array(execFileSync('zstd', ['-c', '-q', ...size, ...options], { input: data }));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+import { concatBytes, sampleBytes, zstdCompress } from '../../../../fixtures/zstd-fixtures.ts';
 
 /** What decompressCluster() gives for `data`: the cluster, or the error's code and message. */
 function canonical(data: Uint8Array, clusterSize: number): Uint8Array | { code: string; message: string } {
@@ -66,34 +45,34 @@ describe('zstdCluster()', () => {
       },
       close: () => workers.close(),
     };
-    const cluster = sample(65536, 11);
+    const cluster = sampleBytes(65536, 11);
     const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
     const cases: [string, Uint8Array, number][] = [
-      ['one frame, as qemu writes it', zstd(cluster), 65536],
-      ['one frame and the next cluster after it', concat(zstd(cluster), zstd(sample(65536, 3))), 65536],
-      ['a 2 MiB cluster', zstd(sample(2 * 1024 * 1024, 5)), 2 * 1024 * 1024],
-      ['a 512-byte cluster', zstd(sample(512, 7)), 512],
-      ['two frames', concat(zstd(cluster.subarray(0, 20000)), zstd(cluster.subarray(20000), '--no-content-size')), 65536],
-      ['a skippable frame first', concat(skippable, zstd(cluster)), 65536],
-      ['no content size', zstd(cluster, '--no-content-size'), 65536],
-      ['a frame of two clusters', zstd(concat(cluster, cluster)), 65536],
-      ['a frame of two clusters without its size', zstd(concat(cluster, cluster), '--no-content-size'), 65536],
-      ['a short frame', zstd(cluster.subarray(0, 1000)), 65536],
-      ['a cut frame', zstd(cluster).subarray(0, 50), 65536],
-      ['garbage', sample(512, 3), 65536],
+      ['one frame, as qemu writes it', zstdCompress(cluster), 65536],
+      ['one frame and the next cluster after it', concatBytes(zstdCompress(cluster), zstdCompress(sampleBytes(65536, 3))), 65536],
+      ['a 2 MiB cluster', zstdCompress(sampleBytes(2 * 1024 * 1024, 5)), 2 * 1024 * 1024],
+      ['a 512-byte cluster', zstdCompress(sampleBytes(512, 7)), 512],
+      ['two frames', concatBytes(zstdCompress(cluster.subarray(0, 20000)), zstdCompress(cluster.subarray(20000), '--no-content-size')), 65536],
+      ['a skippable frame first', concatBytes(skippable, zstdCompress(cluster)), 65536],
+      ['no content size', zstdCompress(cluster, '--no-content-size'), 65536],
+      ['a frame of two clusters', zstdCompress(concatBytes(cluster, cluster)), 65536],
+      ['a frame of two clusters without its size', zstdCompress(concatBytes(cluster, cluster), '--no-content-size'), 65536],
+      ['a short frame', zstdCompress(cluster.subarray(0, 1000)), 65536],
+      ['a cut frame', zstdCompress(cluster).subarray(0, 50), 65536],
+      ['garbage', sampleBytes(512, 3), 65536],
       ['nothing', new Uint8Array(0), 65536],
     ];
     // A frame whose header says one cluster while its blocks hold more: the worker must refuse it as the
     // canonical decoder does, not cut it at one cluster.
-    const lying = zstd(concat(cluster, cluster.subarray(0, 100)));
-    const honest = zstd(cluster);
+    const lying = zstdCompress(concatBytes(cluster, cluster.subarray(0, 100)));
+    const honest = zstdCompress(cluster);
     if (lying[4] === honest[4]) {
       const forged = lying.slice();
       forged.set(honest.subarray(5, 5 + 2), 5);
       cases.push(['a frame whose size is a lie', forged, 65536]);
     }
     // Corrupted blocks: bytes flipped inside the compressed data.
-    const corrupt = zstd(cluster).slice();
+    const corrupt = zstdCompress(cluster).slice();
     for (let i = 20; i < corrupt.length - 4; i += 97) corrupt[i] = (corrupt[i] as number) ^ 0x5a;
     cases.push(['corrupted blocks', corrupt, 65536]);
     for (const [name, data, clusterSize] of cases) {
@@ -107,16 +86,16 @@ describe('zstdCluster()', () => {
     if (!needTools(t, 'zstd')) return;
     const pool = createZstdWorkerPool({ workers: 1 });
     pool.close();
-    const cluster = sample(65536, 23);
-    assert.deepEqual(await zstdCluster(pool, zstd(cluster), 65536), cluster);
+    const cluster = sampleBytes(65536, 23);
+    assert.deepEqual(await zstdCluster(pool, zstdCompress(cluster), 65536), cluster);
   });
 
   it('zstdCluster() keeps many clusters in flight in order', async (t) => {
     if (!needTools(t, 'zstd')) return;
     const pool = createZstdWorkerPool({ workers: 2, idleMs: 20 });
     pools.push(pool);
-    const clusters = Array.from({ length: 24 }, (_, i) => sample(65536, 31 + 2 * i));
-    const frames = clusters.map((cluster) => zstd(cluster));
+    const clusters = Array.from({ length: 24 }, (_, i) => sampleBytes(65536, 31 + 2 * i));
+    const frames = clusters.map((cluster) => zstdCompress(cluster));
     const results = await Promise.all(frames.map((frame) => zstdCluster(pool, frame, 65536)));
     results.forEach((result, i) => assert.deepEqual(result, clusters[i]));
     // After the idle time the workers are gone; the pool starts them again.
