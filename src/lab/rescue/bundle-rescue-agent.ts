@@ -8,16 +8,25 @@ import { ByoiError } from '../../contract/errors/byoi-error.ts';
 export interface RescueAgentBundle {
   /** /opt/byoi/agent.mjs */
   code: Uint8Array;
-  /** Files under /opt/byoi/node_modules/ (relative paths), e.g. fzstd for the qcow2 zstd workers. */
+  /** Files under /opt/byoi/node_modules/ (relative paths): libzstd's WebAssembly and fzstd for the qcow2 zstd workers. */
   runtimeFiles: Array<{ path: string; data: Uint8Array }>;
   esbuildVersion: string;
 }
 
 /**
- * Packages the bundle cannot inline: the qcow2 zstd workers import fzstd by the URL `import.meta.resolve('fzstd')`
- * gives (src/deploy/decode/qcow2/_zstd-worker-pool.ts), so fzstd ships as a package beside agent.mjs.
+ * Packages the bundle cannot inline, with the files of each that ship beside agent.mjs: the qcow2 zstd workers
+ * run libzstd's WebAssembly, found beside the entry point `import.meta.resolve('@bokuweb/zstd-wasm')` gives
+ * (src/deploy/decode/qcow2/_zstd-wasm-module.ts; the entry point must exist for the resolution, it is never
+ * run), and fall back to fzstd, imported by the URL `import.meta.resolve('fzstd')` gives
+ * (src/deploy/decode/qcow2/_zstd-worker-pool.ts).
  */
-const runtimePackages = ['fzstd'] as const;
+const runtimePackages: ReadonlyArray<{ name: string; ships: (path: string) => boolean }> = [
+  { name: 'fzstd', ships: (path) => path === 'package.json' || path === 'LICENSE' || path.startsWith('esm/') },
+  {
+    name: '@bokuweb/zstd-wasm',
+    ships: (path) => path === 'package.json' || path === 'dist/common/index.node.js' || path === 'dist/common/zstd.wasm',
+  },
+];
 
 const sourceRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -47,7 +56,7 @@ export async function bundleRescueAgent(): Promise<RescueAgentBundle> {
       target: 'node20',
       write: false,
       outfile: 'agent.mjs',
-      external: [...runtimePackages],
+      external: runtimePackages.map((runtime) => runtime.name),
       legalComments: 'none',
       logLevel: 'silent',
       banner: { js: "import { createRequire as __byoiCreateRequire } from 'node:module';\nconst require = __byoiCreateRequire(import.meta.url);" },
@@ -57,7 +66,7 @@ export async function bundleRescueAgent(): Promise<RescueAgentBundle> {
   }
   const output = result.outputFiles?.[0];
   if (output === undefined) throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: 'esbuild wrote no output' });
-  return { code: output.contents, runtimeFiles: runtimePackages.flatMap((name) => packageFiles(name)), esbuildVersion: esbuild.version };
+  return { code: output.contents, runtimeFiles: runtimePackages.flatMap((runtime) => packageFiles(runtime.name, runtime.ships)), esbuildVersion: esbuild.version };
 }
 
 /** The directory of an installed package: up from its entry point to the package.json naming it (exports hide package.json). */
@@ -72,8 +81,8 @@ function packageRoot(name: string): string {
   throw new ByoiError('BYOI_RESCUE_BUILD_FAILED', { reason: `cannot find the installed package ${name}` });
 }
 
-/** The files of an installed package under node_modules/NAME (package.json, LICENSE and its ES module build). */
-function packageFiles(name: string): Array<{ path: string; data: Uint8Array }> {
+/** The files of an installed package that `ships` selects (paths relative to the package), under node_modules/NAME. */
+function packageFiles(name: string, ships: (path: string) => boolean): Array<{ path: string; data: Uint8Array }> {
   const root = packageRoot(name);
   const files: Array<{ path: string; data: Uint8Array }> = [];
   const walk = (dir: string) => {
@@ -81,8 +90,8 @@ function packageFiles(name: string): Array<{ path: string; data: Uint8Array }> {
       const path = join(dir, entry);
       const rel = relative(root, path);
       if (statSync(path).isDirectory()) {
-        if (rel === 'esm') walk(path);
-      } else if (rel === 'package.json' || rel === 'LICENSE' || rel.startsWith('esm/')) {
+        if (rel !== 'node_modules') walk(path);
+      } else if (ships(rel)) {
         files.push({ path: `${name}/${rel}`, data: readFileSync(path) });
       }
     }

@@ -4,8 +4,8 @@ import { COMPRESSION_ZSTD } from '../../../image/qcow2/qcow2-layout.ts';
 import type { ZstdWorkerPool } from './_zstd-worker-pool.ts';
 
 /**
- * Decompresses one zstd-compressed cluster on the pool's worker threads, so that fzstd (JavaScript) runs beside
- * the download and the decoding instead of on their thread.
+ * Decompresses one zstd-compressed cluster on the pool's worker threads, so that decoding runs beside the download
+ * and the rest of the decoding instead of on their thread.
  *
  * Same rules as decompressCluster(): the worker only takes the common case, one frame that gives its size as one
  * cluster (qemu writes exactly that), and only its result of exactly one cluster is used; anything else (several

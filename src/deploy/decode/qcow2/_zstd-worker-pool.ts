@@ -1,8 +1,13 @@
 import { availableParallelism } from 'node:os';
+import { debuglog } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { loadZstdWasmModule } from './_zstd-wasm-module.ts';
 import { zstdWorkerSource } from './_zstd-worker-source.ts';
 
-/** Worker threads that decode single zstd frames (fzstd is JavaScript: on this thread it would take it whole). */
+/** What decodes the frames: libzstd compiled to WebAssembly, or fzstd (JavaScript), the fallback. */
+export type ZstdDecoderName = 'libzstd-wasm' | 'fzstd';
+
+/** Worker threads that decode single zstd frames, beside the download and the decoding on the main thread. */
 export interface ZstdWorkerPool {
   /**
    * Decodes one frame (see singleZstdFrameLength()) into one cluster, or resolves null when the worker could not
@@ -14,11 +19,18 @@ export interface ZstdWorkerPool {
   close(): void;
 }
 
+/** The pool createZstdWorkerPool() makes, which also says what its workers run. */
+export interface ZstdWorkers extends ZstdWorkerPool {
+  readonly decoder: ZstdDecoderName;
+}
+
 export interface ZstdWorkerPoolOptions {
   /** @default the number of CPUs, at most 4 */
   workers?: number;
   /** Workers end after this long without work (the pool starts them again when needed). @default 1000 */
   idleMs?: number;
+  /** The decoder to run; libzstd falls back to fzstd when its WebAssembly module cannot load. @default 'libzstd-wasm' */
+  decoder?: ZstdDecoderName;
 }
 
 interface Slot {
@@ -27,15 +39,21 @@ interface Slot {
 }
 
 const fzstdUrl = import.meta.resolve('fzstd');
+/** NODE_DEBUG=byoi prints which zstd decoder a deploy ran. */
+const debug = debuglog('byoi');
 
 /**
  * A small pool of zstd workers, started on the first frame. A worker takes the frames in the order sent and
  * answers each; frames go to the least busy worker. Workers hold the process open only while they have work, and
  * end after `idleMs` without any, so a decoder that is abandoned (a failed deploy) leaves nothing running.
  */
-export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdWorkerPool {
+export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdWorkers {
   const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
+  const wasm = options.decoder === 'fzstd' ? null : loadZstdWasmModule();
+  const decoder: ZstdDecoderName = wasm?.module ? 'libzstd-wasm' : 'fzstd';
+  if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);
+  else debug('qcow2 zstd: decoding with %s on up to %d workers', decoder, size);
   const slots: Slot[] = [];
   let nextId = 0;
   let closed = false;
@@ -50,7 +68,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   }
 
   function startSlot(): Slot {
-    const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl } });
+    const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl, wasm: wasm?.module ?? null } });
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', ({ id, cluster }: { id: number; cluster: ArrayBuffer | null }) => {
       const resolve = slot.pending.get(id);
@@ -76,6 +94,8 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   }
 
   return {
+    decoder,
+
     decode(frame: Uint8Array, clusterSize: number): Promise<Uint8Array | null> {
       if (closed) return Promise.resolve(null);
       if (idleTimer !== null) {

@@ -1,31 +1,83 @@
 /**
  * The zstd worker's code, run with `new Worker(source, { eval: true })` (no TypeScript loader is needed in the
- * worker; see src/deploy/digest/_hash-worker-source.ts for why). `workerData.fzstd` is the URL of fzstd's ES
- * module, resolved by the main thread.
+ * worker; see src/deploy/digest/_hash-worker-source.ts for why). `workerData.wasm` is libzstd's compiled
+ * WebAssembly module (_zstd-wasm-module.ts), or null: the worker then imports fzstd from `workerData.fzstd`, the
+ * URL of its ES module resolved by the main thread.
  *
- * Message `{ id, frame, clusterSize }` (frame transferred): decodes the one zstd frame, stopping as soon as the
- * output would pass one cluster, as decompressZstdCluster() does, and answers `{ id, cluster }` (transferred) when
- * it made exactly one cluster, else `{ id, cluster: null }`: the main thread then decodes the cluster itself, so
- * that every refusal has its canonical reason.
+ * Message `{ id, frame, clusterSize }` (frame transferred): decodes the one zstd frame into at most one cluster, as
+ * decompressZstdCluster() does, and answers `{ id, cluster }` (transferred) when it made exactly one cluster, else
+ * `{ id, cluster: null }`: the main thread then decodes the cluster itself, so that every refusal has its canonical
+ * reason.
+ *
+ * libzstd: one decompression context for the life of the worker and fixed input and output areas in its memory,
+ * so a cluster costs no allocation there. ZSTD_decompress_usingDict() into an output area of exactly one cluster
+ * fails (dstSize_tooSmall) rather than write past it, and needs no window buffer: memory stays bounded whatever
+ * the frame header asks for. The module's imports are emscripten's runtime hooks; only the heap growth is ever
+ * called (the exports are minified: n = ZSTD_createDCtx, q = ZSTD_decompress_usingDict, h = ZSTD_isError,
+ * s = malloc, t = free, f = memory, g = the static constructors; see the package's dist/common/zstd.js).
  */
 export const zstdWorkerSource = `
 import('node:worker_threads').then(async ({ parentPort, workerData }) => {
-  const { Decompress } = await import(workerData.fzstd);
-  parentPort.on('message', ({ id, frame, clusterSize }) => {
-    const out = new Uint8Array(clusterSize);
-    let produced = 0;
-    let ok = true;
-    try {
+  let decode;
+  if (workerData.wasm !== null) {
+    let memory = null;
+    const refuse = () => { throw new Error('zstd wasm: unexpected runtime call'); };
+    const growHeap = (requested) => {
+      try {
+        memory.grow(Math.ceil((requested - memory.buffer.byteLength) / 65536));
+        return 1;
+      } catch {
+        return 0;
+      }
+    };
+    const instance = new WebAssembly.Instance(workerData.wasm, { a: { a: refuse, b: () => {}, c: refuse, d: refuse, e: growHeap } });
+    const zstd = instance.exports;
+    memory = zstd.f;
+    zstd.g();
+    const context = zstd.n();
+    let input = 0;
+    let inputCapacity = 0;
+    let output = 0;
+    let outputCapacity = 0;
+    decode = (frame, clusterSize) => {
+      if (frame.length > inputCapacity) {
+        if (input !== 0) zstd.t(input);
+        inputCapacity = Math.max(frame.length, 256 * 1024);
+        input = zstd.s(inputCapacity);
+      }
+      if (clusterSize > outputCapacity) {
+        if (output !== 0) zstd.t(output);
+        outputCapacity = clusterSize;
+        output = zstd.s(outputCapacity);
+      }
+      if (input === 0 || output === 0) throw new Error('zstd wasm: out of memory');
+      new Uint8Array(memory.buffer, input, frame.length).set(frame);
+      const produced = zstd.q(context, output, clusterSize, input, frame.length, 0, 0) >>> 0;
+      if (zstd.h(produced) !== 0 || produced !== clusterSize) return null;
+      return new Uint8Array(memory.buffer, output, clusterSize).slice();
+    };
+  } else {
+    const { Decompress } = await import(workerData.fzstd);
+    decode = (frame, clusterSize) => {
+      const out = new Uint8Array(clusterSize);
+      let produced = 0;
       const decoder = new Decompress((chunk) => {
         if (produced + chunk.length > clusterSize) throw new RangeError('more than one cluster');
         out.set(chunk, produced);
         produced += chunk.length;
       });
-      decoder.push(new Uint8Array(frame), true);
+      decoder.push(frame, true);
+      return produced === clusterSize ? out : null;
+    };
+  }
+  parentPort.on('message', ({ id, frame, clusterSize }) => {
+    let cluster = null;
+    try {
+      cluster = decode(new Uint8Array(frame), clusterSize);
     } catch {
-      ok = false;
+      cluster = null;
     }
-    if (ok && produced === clusterSize) parentPort.postMessage({ id, cluster: out.buffer }, [out.buffer]);
+    if (cluster !== null) parentPort.postMessage({ id, cluster: cluster.buffer }, [cluster.buffer]);
     else parentPort.postMessage({ id, cluster: null });
   });
 });

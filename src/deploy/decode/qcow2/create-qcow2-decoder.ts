@@ -17,7 +17,7 @@ import type { ImageWriter } from '../../sink/image-writer.ts';
 import type { StreamDecoder } from '../stream-decoder.ts';
 import { inflateCluster } from './_inflate-cluster.ts';
 import { zstdCluster } from './_zstd-cluster.ts';
-import { createZstdWorkerPool, type ZstdWorkerPool } from './_zstd-worker-pool.ts';
+import { createZstdWorkerPool, type ZstdDecoderName, type ZstdWorkers } from './_zstd-worker-pool.ts';
 import { parseL1Table } from './_parse-l1-table.ts';
 import { parseL2Table } from './_parse-l2-table.ts';
 import { createPassedBytesLedger, LEDGER_BLOCK_SIZE, type PassedBytesLedger } from './_passed-bytes-ledger.ts';
@@ -48,6 +48,8 @@ export interface Qcow2DecoderOptions {
    * sentence first, then the same notice with its numbers.
    */
   onNotice?: (message: string, notice: Qcow2DecoderNotice) => void;
+  /** What decodes zstd clusters; libzstd falls back to fzstd when its WebAssembly cannot load. @default 'libzstd-wasm' */
+  zstdDecoder?: ZstdDecoderName;
 }
 
 export type Qcow2DecoderNotice =
@@ -64,6 +66,8 @@ export interface Qcow2DecoderStats {
   refetchRequests: number;
   /** Host clusters that had bytes dropped (only a digest kept) because the memory budget was full. */
   droppedClusters: number;
+  /** The decoder that ran for zstd clusters, or null when there were none. */
+  zstdDecoder: ZstdDecoderName | null;
 }
 
 /** A StreamDecoder for qcow2 that also says what it found and what it cost. */
@@ -155,7 +159,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   let ended = false;
   let failure: unknown = null;
   /** Started on the first zstd cluster; closed by end() and on the first error. */
-  let zstdPool: ZstdWorkerPool | null = null;
+  let zstdPool: ZstdWorkers | null = null;
 
   const live = createRangeHeap();
   let deferred: WantedRange[] = [];
@@ -176,7 +180,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   /** Compressed clusters being decompressed, oldest first (see onCompressed). */
   const inflating: { range: CompressedRange; cluster: Promise<Uint8Array> }[] = [];
 
-  const stats: Qcow2DecoderStats = { bufferedPeakBytes: 0, refetchedBytes: 0, refetchRequests: 0, droppedClusters: 0 };
+  const stats: Qcow2DecoderStats = { bufferedPeakBytes: 0, refetchedBytes: 0, refetchRequests: 0, droppedClusters: 0, zstdDecoder: null };
   let lastDroppedCluster = -1;
   let droppingNoticed = false;
 
@@ -435,7 +439,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
     if (geo().compressionType === COMPRESSION_ZLIB) {
       cluster = inflateCluster(copy, clusterSize);
     } else if (geo().compressionType === COMPRESSION_ZSTD) {
-      zstdPool ??= createZstdWorkerPool();
+      zstdPool ??= createZstdWorkerPool(options.zstdDecoder === undefined ? {} : { decoder: options.zstdDecoder });
       cluster = zstdCluster(zstdPool, copy, clusterSize);
     } else {
       try {
@@ -725,7 +729,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
       return geometry?.virtualSize ?? null;
     },
     get stats() {
-      return { ...stats, bufferedPeakBytes: ledger?.peakKeptBytes ?? 0 };
+      return { ...stats, bufferedPeakBytes: ledger?.peakKeptBytes ?? 0, zstdDecoder: zstdPool?.decoder ?? null };
     },
 
     async push(chunk: Uint8Array): Promise<void> {

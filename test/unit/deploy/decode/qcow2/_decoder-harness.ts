@@ -12,6 +12,7 @@ import {
   type Qcow2StreamDecoder,
 } from '../../../../../src/deploy/decode/qcow2/create-qcow2-decoder.ts';
 import type { HostRange, RangeRefetcher, RefetchedBytes } from '../../../../../src/deploy/decode/qcow2/range-refetcher.ts';
+import type { ZstdDecoderName } from '../../../../../src/deploy/decode/qcow2/_zstd-worker-pool.ts';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -93,6 +94,8 @@ export interface DecodeOptions {
   memoryBudgetBytes?: number;
   refetch?: RangeRefetcher | null;
   signal?: AbortSignal;
+  /** The zstd decoder to run (the decoder's default when not given). */
+  zstdDecoder?: ZstdDecoderName;
 }
 
 export interface DecodeResult {
@@ -135,6 +138,7 @@ export async function decodeToDisk(dir: string, image: Uint8Array, virtualSize: 
     };
     if (options.memoryBudgetBytes !== undefined) decoderOptions.memoryBudgetBytes = options.memoryBudgetBytes;
     if (options.signal !== undefined) decoderOptions.signal = options.signal;
+    if (options.zstdDecoder !== undefined) decoderOptions.zstdDecoder = options.zstdDecoder;
     const decoder = createQcow2Decoder(writer, decoderOptions);
     let at = 0;
     for (let index = 0; at < image.length; index++) {
