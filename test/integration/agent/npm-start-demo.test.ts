@@ -3,56 +3,23 @@
 // `done`. Then the process is stopped while an installer writes and started again: the install still ends done.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { databaseLegs } from '../control/helpers/database-legs.ts';
 import { ovhHeaders, type ClientKeys } from '../control/helpers/ovh-signer.ts';
+import { startServe, type ServeProcess } from '../control/helpers/spawn-cli.ts';
 import { needTools } from '../../helpers/tools.ts';
 import { readDeployedDisk } from './helpers/deployed-disk.ts';
 import { startSlowImageServer } from './helpers/slow-image-server.ts';
 
 const repo = new URL('../../../', import.meta.url).pathname;
 
-interface Served {
-  child: ChildProcess;
-  apiUrl: string;
-  output(): string;
-  stop(): Promise<number>;
-}
-
-/** Starts `node bin/byoi.mjs serve ARGS` and waits for its "ready" log line. */
-function serve(args: string[]): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/byoi.mjs', 'serve', ...args], { cwd: repo, env: { ...process.env, BYOI_LOG_LEVEL: 'info' } });
-    let output = '';
-    const exited = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)));
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const ready = /"apiUrl":"([^"]+)".*"msg":"byoi control plane ready"/.exec(output);
-      if (ready !== null) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          apiUrl: ready[1] as string,
-          output: () => output,
-          stop: async () => {
-            child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
+/** `node bin/byoi.mjs serve ARGS`, as `npm start` runs it. */
+function serve(args: string[]): Promise<ServeProcess> {
+  return startServe(args, { BYOI_LOG_LEVEL: 'info' }, { entry: 'bin' });
 }
 
 async function signed(apiUrl: string, keys: ClientKeys, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -89,7 +56,7 @@ for (const leg of databaseLegs()) {
   describe(`npm start: a working control plane with its demo fleet (${leg.name})`, { skip: leg.skip }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'byoi-npm-start-'));
     let database: { url: string; drop: () => Promise<void> } | undefined;
-    const running: Served[] = [];
+    const running: ServeProcess[] = [];
     after(async () => {
       for (const served of running) await served.stop().catch(() => undefined);
       await database?.drop();
@@ -126,7 +93,7 @@ for (const leg of databaseLegs()) {
 
     test('stopped while an installer writes and started again: the installer starts over and the install ends done', async (t) => {
       if (!needTools(t, 'sgdisk', 'blkid', 'mtype')) return;
-      const first = running.shift() as Served;
+      const first = running.shift() as ServeProcess;
       assert.ok(first !== undefined, 'runs after the first test');
       const keys = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as ClientKeys;
       const sample = readFileSync(join(dir, 'images', 'sample-gpt.raw'));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('./control-cli.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Runs the control-plane CLI to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -16,13 +17,26 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
-/** Starts `serve` and waits for its "ready" log line; returns the process and what it printed so far. */
-export function startServe(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; apiUrl: string; output: () => string; stop: () => Promise<number> }> {
+/** A running `serve`: its process, the API URL it printed, all it printed so far, and SIGTERM with the exit status. */
+export interface ServeProcess {
+  child: ChildProcess;
+  apiUrl: string;
+  output: () => string;
+  stop: () => Promise<number>;
+}
+
+/**
+ * Starts `serve` and waits for its "ready" log line. By default through control-cli.ts (serve and admin only);
+ * with `entry: 'bin'`, as `npm start` runs it: `node bin/byoi.mjs serve` from the repository's root.
+ */
+export function startServe(args: string[], env: Record<string, string> = {}, options: { entry?: 'control-cli' | 'bin' } = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, 'serve', ...args], { env: { ...process.env, ...env } });
+    const bin = options.entry === 'bin';
+    const command = bin ? ['bin/byoi.mjs', 'serve'] : ['--import', 'tsx', script, 'serve'];
+    const child = spawn(process.execPath, [...command, ...args], { cwd: bin ? repoRoot : undefined, env: { ...process.env, ...env } });
     let output = '';
     const exited = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)));
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const ready = /"apiUrl":"([^"]+)".*"msg":"byoi control plane ready"/.exec(output);
