@@ -1,7 +1,8 @@
 // Control-plane benchmark (issue 4 "Benchmark"): a boot storm of GET /boot/{mac}.ipxe over N registered servers
-// (a random one per request) and signed GET /1.0/dedicated/server/{sn}/task/{id}, with autocannon against a
-// server in another process on loopback, on SQLite and (with BENCH_POSTGRES_URL or BYOI_TEST_POSTGRES_URL) on
-// PostgreSQL. Prints the figures and writes them to docs/BENCHMARKS.md under "## Control plane".
+// (a random one per request) and signed GET /1.0/dedicated/server/{sn}/task/{id}, with wrk (autocannon when wrk
+// is not installed) against a server in another process on loopback, on SQLite and (with BENCH_POSTGRES_URL or
+// BYOI_TEST_POSTGRES_URL) on PostgreSQL. Prints the figures, with the server's CPU time per request, and writes
+// them to docs/BENCHMARKS.md under "## Control plane".
 //
 //   npm run bench -- control-plane            BENCH_SERVERS=10000 BENCH_SECONDS=10 by default
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -29,17 +30,24 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  cpuMicros: number;
   met: string;
 }
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-/** wrk (Debian package wrk, written in C) generates far more load per core than autocannon: used for the unpaced runs when present. */
+/**
+ * wrk (Debian package wrk, written in C) costs far less CPU per request than autocannon (about a whole core at
+ * 5,000 req/s), and here the load generator shares the server's two cores: it makes every run when installed,
+ * the paced ones through bench/paced.lua. autocannon is the fallback.
+ */
 const hasWrk = spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0;
 const run = promisify(execFile);
 
 /** A run's figures, whichever tool made them. */
 interface Figures {
   rps: number;
+  /** Requests completed in the run. */
+  requests: number;
   p50: number;
   p99: number;
   errors: number;
@@ -47,12 +55,20 @@ interface Figures {
 }
 
 function fromAutocannon(result: AutocannonResult): Figures {
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, tool: 'autocannon' };
+  return {
+    rps: Math.round(result.requests.average),
+    requests: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    tool: 'autocannon',
+  };
 }
 
-/** wrk --latency output → figures (latencies in ms). */
-async function wrkRun(url: string, extra: string[]): Promise<Figures> {
-  const { stdout } = await run('wrk', ['-t', '1', '-c', '64', '-d', `${seconds}s`, '--latency', ...extra, url], { maxBuffer: 1024 * 1024 });
+/** wrk --latency output → figures (latencies in ms). `rate` paces the run (bench/paced.lua, through the script). */
+async function wrkRun(url: string, extra: string[], rate?: number): Promise<Figures> {
+  const env = rate === undefined ? process.env : { ...process.env, BENCH_RATE: String(rate) };
+  const { stdout } = await run('wrk', ['-t', '1', '-c', '64', '-d', `${seconds}s`, '--latency', ...extra, url], { maxBuffer: 1024 * 1024, env });
   const ms = (text: string | undefined): number => {
     const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
     if (match === null) return Number.NaN;
@@ -63,8 +79,9 @@ async function wrkRun(url: string, extra: string[]): Promise<Figures> {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
   return {
     rps: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0)),
-    p50: Math.round(ms(/50%\s+(\S+)/.exec(stdout)?.[1]) * 100) / 100,
-    p99: Math.round(ms(/99%\s+(\S+)/.exec(stdout)?.[1]) * 100) / 100,
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
+    p50: Math.round(ms(/^\s+50%\s+(\S+)/m.exec(stdout)?.[1]) * 100) / 100,
+    p99: Math.round(ms(/^\s+99%\s+(\S+)/m.exec(stdout)?.[1]) * 100) / 100,
     errors: (errors === null ? 0 : errors.slice(1).reduce((sum, n) => sum + Number(n), 0)) + Number(non2xx?.[1] ?? 0),
     tool: 'wrk',
   };
@@ -89,7 +106,7 @@ function mac(i: number): string {
 }
 
 async function bootStorm(info: ServerInfo, overallRate: number | undefined): Promise<Figures> {
-  if (overallRate === undefined && hasWrk) return wrkRun(info.origin, ['-s', `${root}bench/boot-storm.lua`]);
+  if (hasWrk) return wrkRun(info.origin, ['-s', `${root}bench/boot-storm.lua`], overallRate);
   return fromAutocannon(await autocannon({
     url: info.origin,
     connections: 64,
@@ -110,10 +127,27 @@ async function signedTaskGets(info: ServerInfo): Promise<Figures> {
   return fromAutocannon(await autocannon({ url, connections: 64, duration: seconds, headers }));
 }
 
-function record(database: string, scenario: string, target: string, result: Figures, met: (r: Figures) => boolean): void {
-  const row: Row = { database, scenario: `${scenario} (${result.tool})`, target, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, met: met(result) ? 'yes' : 'no' };
+/**
+ * CPU time (user + system) the process `pid` has used, in µs, from /proc (Linux; undefined elsewhere). Per
+ * request it is the server's cost whatever else runs on the machine, unlike requests/s on shared cores.
+ */
+function cpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+}
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** Runs one scenario and records its figures with the server's CPU µs per request. */
+async function measure(label: string, scenario: string, target: string, child: ChildProcess, load: () => Promise<Figures>, met: (r: Figures) => boolean): Promise<void> {
+  const before = cpuMicros(child.pid);
+  const result = await load();
+  const after = cpuMicros(child.pid);
+  const cpu = before === undefined || after === undefined || result.requests === 0 ? Number.NaN : Math.round((after - before) / result.requests);
+  const row: Row = { database: label, scenario: `${scenario} (${result.tool})`, target, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, cpuMicros: cpu, met: met(result) ? 'yes' : 'no' };
   rows.push(row);
-  process.stdout.write(`${database} ${scenario}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors} (target ${target}: ${row.met})\n`);
+  process.stdout.write(`${label} ${scenario}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, server CPU ${cpu} µs/request (target ${target}: ${row.met})\n`);
 }
 
 async function benchDatabase(label: string, databaseUrl: string | undefined): Promise<void> {
@@ -121,9 +155,9 @@ async function benchDatabase(label: string, databaseUrl: string | undefined): Pr
   try {
     // Warm up (JIT, prepared statements, pool) before measuring.
     await autocannon({ url: `${info.origin}/boot/${mac(1)}.ipxe`, connections: 16, duration: 2 });
-    record(label, `boot storm, ${info.servers} servers, paced at 5,000 req/s`, 'p99 < 20 ms at 5,000 req/s', await bootStorm(info, 5000), (r) => r.p99 < 20 && r.rps >= 4900);
-    record(label, `boot storm, ${info.servers} servers, unpaced`, 'max', await bootStorm(info, undefined), () => true);
-    record(label, 'signed GET /1.0/dedicated/server/{sn}/task/{id}, unpaced', '>= 3,000 req/s', await signedTaskGets(info), (r) => r.rps >= 3000);
+    await measure(label, `boot storm, ${info.servers} servers, paced at 5,000 req/s`, 'p99 < 20 ms at 5,000 req/s', child, () => bootStorm(info, 5000), (r) => r.p99 < 20 && r.rps >= 4900);
+    await measure(label, `boot storm, ${info.servers} servers, unpaced`, 'max', child, () => bootStorm(info, undefined), () => true);
+    await measure(label, 'signed GET /1.0/dedicated/server/{sn}/task/{id}, unpaced', '>= 3,000 req/s', child, () => signedTaskGets(info), (r) => r.rps >= 3000);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -183,17 +217,20 @@ const cpu = cpus();
 const section = [
   '## Control plane',
   '',
-  `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- control-plane\` (bench/control-plane.ts): 64 connections, paced runs`,
-  `with autocannon (overallRate), unpaced ones with wrk when installed, ${seconds} s per run after a 2 s warm-up, against \`byoi\`'s app (OVH API + boot service, info-level JSON logs to /dev/null) in its own`,
+  `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- control-plane\` (bench/control-plane.ts): 64 connections, ${hasWrk ? 'wrk (paced runs: bench/paced.lua hands out send slots at the rate, closed loop like autocannon\'s overallRate)' : 'autocannon (wrk is not installed)'},`,
+  `${seconds} s per run after a 2 s warm-up, against \`byoi\`'s app (OVH API + boot service, info-level JSON logs to /dev/null) in its own`,
   `process on 127.0.0.1. Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version};`,
   'load generator and server share those cores. Boot storm: each request asks for the script of a random one of the',
   'registered servers (half UEFI with an efiBootloaderPath, half legacy; no install running). Signed task GET: one',
   'credential, OVH signature checked on every request (GETs may repeat a signature).',
   `Load average when the runs started: ${loadAtStart}. Other work on the machine shares the cores and lowers the figures.`,
   '',
-  '| Database | Scenario | Requests/s | p50 ms | p99 ms | Errors | Target | Met |',
-  '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.database} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.target} | ${r.met} |`),
+  'Server CPU µs/request: the server process\'s user + system CPU time during the run (/proc) over the requests',
+  'completed, a figure that other work on the machine changes far less than requests/s.',
+  '',
+  '| Database | Scenario | Requests/s | p50 ms | p99 ms | Errors | Server CPU µs/request | Target | Met |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.database} | ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.cpuMicros} | ${r.target} | ${r.met} |`),
   '',
   ...notes,
   '',
