@@ -1,9 +1,12 @@
 // The web panel in a real browser (Debian's Chromium through playwright-core) against a real `byoi serve` with
 // its demo fleet: sign-in, the servers list, the install wizard of OVHcloud's guide from the list to "done" with
 // the disk checked afterwards, validation with the API's own messages, a failed install explained with the seed's
-// solution, tenancy, and a phone-sized, keyboard-driven visit. Every test leaves screenshots in test-output/panel/.
+// solution, tenancy, a phone-sized, keyboard-driven visit, and the confirm dialogs (boot mode, reboot, cancel).
+// Every test leaves screenshots in test-output/panel/.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -442,6 +445,66 @@ describe('the web panel, in Chromium, against byoi serve and its demo fleet', ()
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
+    }
+  });
+
+  test('the confirm dialogs: boot mode saved, a refused reboot kept in its dialog, a task cancelled, a reboot confirmed', async (t) => {
+    if (!needChromium(t) || !ready) return;
+    const { context, page, errors } = await newPage(browser);
+    // An image server that accepts and never answers: the install it is given stays running until cancelled.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      await signIn(page, byoi.origin, demo, '/servers/ns1003.byoi.demo');
+      await page.getByTestId('system-os').waitFor();
+      const chooseBoot = async (option: RegExp) => {
+        await page.getByLabel('Actions for Boot').click();
+        await page.getByRole('button', { name: 'Change the boot mode' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Boot mode' });
+        await dialog.getByRole('radio', { name: option }).check();
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+      };
+      await chooseBoot(/byoi rescue system/);
+      await page.getByText('byoi rescue system (rescue)').waitFor();
+      await chooseBoot(/Boot from the disk/);
+      await page.getByText('Boot from the disk (harddisk)').waitFor();
+
+      // An install started elsewhere (the page does not know yet): the API refuses the reboot, the dialog says why.
+      const body = JSON.stringify({ operatingSystem: 'byoi_64', customizations: { imageURL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/image.raw`, imageType: 'raw' } });
+      const url = `${demo.apiUrl}/dedicated/server/ns1003.byoi.demo/reinstall`;
+      const headers = ovhHeaders(demo, { method: 'POST', url, body, timestamp: Number(await (await request(`${demo.apiUrl}/auth/time`)).body.text()) });
+      const started = await request(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } });
+      assert.equal(started.statusCode, 200);
+      const { taskId } = (await started.body.json()) as { taskId: number };
+      const reboot = page.getByRole('dialog', { name: 'Reboot ns1003.byoi.demo?' });
+      await page.getByRole('button', { name: 'Reboot', exact: true }).click();
+      await reboot.getByText('This is a hard reboot').waitFor();
+      await reboot.getByRole('button', { name: 'Reboot' }).click();
+      await reboot.getByRole('alert').waitFor();
+      assert.match(await reboot.getByRole('alert').innerText(), new RegExp(`^Task ${taskId} of type reinstallServer with status \\w+ is already running on server ns1003.byoi.demo`));
+      await reboot.getByRole('button', { name: 'Cancel' }).click();
+      await reboot.waitFor({ state: 'hidden' });
+
+      // The task page's cancel dialog ends that install.
+      await page.goto(`${byoi.origin}/servers/ns1003.byoi.demo/tasks/${taskId}`);
+      await page.getByRole('button', { name: 'Cancel the task' }).click();
+      const cancel = page.getByRole('dialog', { name: 'Cancel this task?' });
+      await cancel.getByRole('button', { name: 'Cancel the task' }).click();
+      await cancel.waitFor({ state: 'hidden' });
+      await page.getByTestId('task-failure').getByText('The task was cancelled').waitFor();
+
+      // With nothing running, the reboot goes through and its task opens.
+      await page.goto(`${byoi.origin}/servers/ns1003.byoi.demo`);
+      await page.getByRole('button', { name: 'Reboot', exact: true }).click();
+      await reboot.getByRole('button', { name: 'Reboot' }).click();
+      await page.waitForURL(/\/servers\/ns1003\.byoi\.demo\/tasks\/\d+$/);
+      await page.getByTestId('task-success').waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      silent.closeAllConnections();
+      silent.close();
     }
   });
 });

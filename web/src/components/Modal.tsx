@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
  * A daisyUI modal on the native <dialog>: focus moves into it and stays there, Escape closes it, and focus
@@ -6,6 +6,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
  */
 export function Modal({ open, title, onClose, children, actions }: { open: boolean; title: string; onClose: () => void; children: ReactNode; actions: ReactNode }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId(); // one page can hold several modals (a server's boot mode and reboot)
   useEffect(() => {
     const element = dialog.current;
     if (element === null) return;
@@ -13,9 +14,9 @@ export function Modal({ open, title, onClose, children, actions }: { open: boole
     if (!open && element.open) element.close();
   }, [open]);
   return (
-    <dialog ref={dialog} className="modal modal-bottom sm:modal-middle" onClose={onClose} aria-labelledby="modal-title">
+    <dialog ref={dialog} className="modal modal-bottom sm:modal-middle" onClose={onClose} aria-labelledby={titleId}>
       <div className="modal-box">
-        <h3 id="modal-title" className="text-lg font-bold">
+        <h3 id={titleId} className="text-lg font-bold">
           {title}
         </h3>
         <div className="py-3">{children}</div>

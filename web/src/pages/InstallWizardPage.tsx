@@ -7,6 +7,7 @@ import { getHardware, getServer, findCurrentTask } from '../api/fleet.ts';
 import type { TaskReply } from '../api/types.ts';
 import { useAsync } from '../api/use-async.ts';
 import { Link, navigate } from '../app/router.tsx';
+import { PageFrame } from '../components/PageFrame.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { ChooseOsStep } from '../install/ChooseOsStep.tsx';
 import { ConfigurationStep } from '../install/ConfigurationStep.tsx';
@@ -66,22 +67,11 @@ export function InstallWizardPage({ serviceName }: { serviceName: string }) {
   const running = data?.running !== null && data?.running !== undefined && !isTerminalTaskStatus(data.running.status) ? data.running : null;
 
   return (
-    <div className="space-y-4">
-      <div className="breadcrumbs text-sm">
-        <ul>
-          <li>
-            <Link to={{ page: 'servers' }}>Dedicated servers</Link>
-          </li>
-          <li>
-            <Link to={{ page: 'server', serviceName, tab: 'general' }}>{serviceName}</Link>
-          </li>
-          <li aria-current="page">Install</li>
-        </ul>
-      </div>
-      <h1 className="text-2xl font-bold">Install an operating system on {serviceName}</h1>
-
-      {context.error !== undefined && <ProblemAlert message={messageOf(context.error)} />}
-      {data === undefined && context.error === undefined && <span className="loading loading-dots" aria-label="Loading" />}
+    <PageFrame
+      crumbs={[{ label: serviceName, to: { page: 'server', serviceName, tab: 'general' } }, { label: 'Install' }]}
+      heading={<h1 className="text-2xl font-bold">Install an operating system on {serviceName}</h1>}
+      load={{ loaded: data !== undefined, error: context.error }}
+    >
       {running !== null && (
         <div role="alert" className="alert alert-warning alert-soft">
           A task is already running on this server (#{running.taskId}).{' '}
@@ -139,6 +129,6 @@ export function InstallWizardPage({ serviceName }: { serviceName: string }) {
           </div>
         </div>
       )}
-    </div>
+    </PageFrame>
   );
 }

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { isTerminalTaskStatus } from '../../../src/contract/task/task-status.ts';
-import { messageOf } from '../api/api-error.ts';
 import { loadServerDetails } from '../api/server-details.ts';
 import type { Session } from '../api/session.ts';
 import { useAsync } from '../api/use-async.ts';
 import { Link } from '../app/router.tsx';
+import { PageFrame } from '../components/PageFrame.tsx';
 import { ServerStateBadge } from '../components/StatusBadge.tsx';
 import { GeneralInformation } from '../server/GeneralInformation.tsx';
 import { ForeignServerView } from '../server/ForeignServerView.tsx';
@@ -18,28 +18,19 @@ export function ServerPage({ serviceName, tab, session }: { serviceName: string;
   useEffect(() => setRunning(data?.kind === 'own' && data.tasks.some((task) => !isTerminalTaskStatus(task.status))), [data]);
 
   return (
-    <div className="space-y-4">
-      <div className="breadcrumbs text-sm">
-        <ul>
-          <li>
-            <Link to={{ page: 'servers' }}>Dedicated servers</Link>
-          </li>
-          <li aria-current="page">{serviceName}</li>
-        </ul>
-      </div>
-      <div className="flex flex-wrap items-center gap-3">
-        <h1 className="text-2xl font-bold break-all">{serviceName}</h1>
-        {data?.kind === 'own' && <ServerStateBadge state={data.server.state} />}
-      </div>
-      {data?.kind === 'own' && <p className="-mt-3 text-sm text-base-content/70">{data.server.displayName}</p>}
-
-      {details.error !== undefined && data === undefined && (
-        <div role="alert" className="alert alert-error alert-soft" data-testid="server-error">
-          {messageOf(details.error)}
-        </div>
-      )}
-      {data === undefined && details.error === undefined && <span className="loading loading-dots" aria-label="Loading the server" />}
-
+    <PageFrame
+      crumbs={[{ label: serviceName }]}
+      heading={
+        <>
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-bold break-all">{serviceName}</h1>
+            {data?.kind === 'own' && <ServerStateBadge state={data.server.state} />}
+          </div>
+          {data?.kind === 'own' && <p className="-mt-3 text-sm text-base-content/70">{data.server.displayName}</p>}
+        </>
+      }
+      load={{ loaded: data !== undefined, error: details.error, label: 'Loading the server', errorTestId: 'server-error' }}
+    >
       {data?.kind === 'foreign' && <ForeignServerView view={data.view} />}
       {data?.kind === 'own' && (
         <>
@@ -56,6 +47,6 @@ export function ServerPage({ serviceName, tab, session }: { serviceName: string;
           </div>
         </>
       )}
-    </div>
+    </PageFrame>
   );
 }

@@ -1,13 +1,12 @@
 import { useEffect, useState } from 'react';
 import { isTerminalTaskStatus } from '../../../src/contract/task/task-status.ts';
-import { messageOf } from '../api/api-error.ts';
 import { api, segment } from '../api/client.ts';
 import { explainError } from '../api/explain-error.ts';
 import { getServer, getTask } from '../api/fleet.ts';
 import { installFraction } from '../api/install-progress.ts';
 import { useAsync } from '../api/use-async.ts';
-import { Link } from '../app/router.tsx';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { PageFrame } from '../components/PageFrame.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { TaskStatusBadge, taskFunctionLabel } from '../components/StatusBadge.tsx';
 import { formatDate, formatDuration } from '../format.ts';
@@ -22,8 +21,7 @@ export function TaskPage({ serviceName, taskId }: { serviceName: string; taskId:
   const finished = live.status !== null && isTerminalTaskStatus(live.status);
   const server = useAsync(() => getServer(serviceName), `server:${serviceName}:${live.status === 'done'}`);
   const [now, setNow] = useState(Date.now());
-  const [cancelling, setCancelling] = useState<'ask' | 'busy' | null>(null);
-  const [cancelError, setCancelError] = useState<string | null>(null);
+  const [askingCancel, setAskingCancel] = useState(false);
 
   useEffect(() => {
     if (finished) return;
@@ -44,52 +42,38 @@ export function TaskPage({ serviceName, taskId }: { serviceName: string; taskId:
   const fraction = installFraction(live.steps, { downloaded: live.progress?.bytesDownloaded ?? null, total: live.progress?.bytesTotal ?? null });
 
   const cancel = async () => {
-    setCancelling('busy');
-    setCancelError(null);
-    try {
-      await api('POST', `/dedicated/server/${segment(serviceName)}/task/${taskId}/cancel`);
-      setCancelling(null);
-    } catch (error) {
-      setCancelError(messageOf(error));
-      setCancelling('ask');
-    }
+    await api('POST', `/dedicated/server/${segment(serviceName)}/task/${taskId}/cancel`);
+    setAskingCancel(false);
   };
 
   return (
-    <div className="space-y-4">
-      <div className="breadcrumbs text-sm">
-        <ul>
-          <li>
-            <Link to={{ page: 'servers' }}>Dedicated servers</Link>
-          </li>
-          <li>
-            <Link to={{ page: 'server', serviceName, tab: 'general' }}>{serviceName}</Link>
-          </li>
-          <li>
-            <Link to={{ page: 'server', serviceName, tab: 'tasks' }}>Tasks</Link>
-          </li>
-          <li aria-current="page">#{taskId}</li>
-        </ul>
-      </div>
-
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-bold">
-            {info === undefined ? 'Task' : taskFunctionLabel(info.function)} #{taskId}
-          </h1>
-          {live.status !== null && <TaskStatusBadge status={live.status} />}
-          <span className="text-xs text-base-content/60" aria-live="polite" data-testid="stream-state">
-            {finished ? '' : live.connection === 'open' ? 'live' : live.connection === 'reconnecting' ? 'reconnecting…' : live.connection === 'connecting' ? 'connecting…' : ''}
-          </span>
+    <PageFrame
+      crumbs={[
+        { label: serviceName, to: { page: 'server', serviceName, tab: 'general' } },
+        { label: 'Tasks', to: { page: 'server', serviceName, tab: 'tasks' } },
+        { label: `#${taskId}` },
+      ]}
+      heading={
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-bold">
+              {info === undefined ? 'Task' : taskFunctionLabel(info.function)} #{taskId}
+            </h1>
+            {live.status !== null && <TaskStatusBadge status={live.status} />}
+            <span className="text-xs text-base-content/60" aria-live="polite" data-testid="stream-state">
+              {finished ? '' : live.connection === 'open' ? 'live' : live.connection === 'reconnecting' ? 'reconnecting…' : live.connection === 'connecting' ? 'connecting…' : ''}
+            </span>
+          </div>
+          {!finished && live.status !== null && (
+            <button type="button" className="btn btn-sm btn-outline btn-error" onClick={() => setAskingCancel(true)}>
+              Cancel the task
+            </button>
+          )}
         </div>
-        {!finished && live.status !== null && (
-          <button type="button" className="btn btn-sm btn-outline btn-error" onClick={() => setCancelling('ask')}>
-            Cancel the task
-          </button>
-        )}
-      </div>
-      {task.error !== undefined && info === undefined && <ProblemAlert message={messageOf(task.error)} />}
-
+      }
+      // The live stream shows the steps before the task's details come (and again while they reload).
+      load={{ loaded: info !== undefined || live.status !== null, error: task.error }}
+    >
       <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
         <div className="space-y-4">
           {failure !== null && (
@@ -185,24 +169,17 @@ export function TaskPage({ serviceName, taskId }: { serviceName: string; taskId:
         </aside>
       </div>
 
-      <Modal
-        open={cancelling !== null}
+      <ConfirmDialog
+        open={askingCancel}
         title="Cancel this task?"
-        onClose={() => setCancelling(null)}
-        actions={
-          <>
-            <button type="button" className="btn" onClick={() => setCancelling(null)}>
-              Keep it running
-            </button>
-            <button type="button" className="btn btn-error" disabled={cancelling === 'busy'} onClick={() => void cancel()}>
-              Cancel the task
-            </button>
-          </>
-        }
+        confirmLabel="Cancel the task"
+        confirmClass="btn-error"
+        cancelLabel="Keep it running"
+        onConfirm={cancel}
+        onClose={() => setAskingCancel(false)}
       >
         <p>The installer is stopped. A disk cancelled while the image was being written holds a partial image: install again before using the server.</p>
-        {cancelError !== null && <p className="mt-2 text-error">{cancelError}</p>}
-      </Modal>
-    </div>
+      </ConfirmDialog>
+    </PageFrame>
   );
 }

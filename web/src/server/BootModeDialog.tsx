@@ -1,55 +1,29 @@
 import { useEffect, useState } from 'react';
-import { messageOf } from '../api/api-error.ts';
 import { api, segment } from '../api/client.ts';
 import type { ServerDetails } from '../api/server-details.ts';
-import { Modal } from '../components/Modal.tsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 
 /** Chooses what the server boots: its disk, the rescue system, or a custom iPXE script (PUT /dedicated/server/{name}). */
 export function BootModeDialog({ open, details, onClose, onChanged }: { open: boolean; details: ServerDetails; onClose: () => void; onChanged: () => void }) {
   const { server, bootOptions } = details;
   const [bootId, setBootId] = useState<number>(server.bootId ?? 1);
   const [script, setScript] = useState(server.bootScript ?? '#!ipxe\n');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!open) return;
     setBootId(server.bootId ?? 1);
     setScript(server.bootScript ?? '#!ipxe\n');
-    setError(null);
   }, [open, server.bootId, server.bootScript]);
 
   const chosen = bootOptions.find((option) => option.bootId === bootId);
   const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const body = chosen?.bootType === 'network' ? { bootId, bootScript: script } : { bootId };
-      await api('PUT', `/dedicated/server/${segment(server.name)}`, body);
-      onChanged();
-      onClose();
-    } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
-    }
+    const body = chosen?.bootType === 'network' ? { bootId, bootScript: script } : { bootId };
+    await api('PUT', `/dedicated/server/${segment(server.name)}`, body);
+    onChanged();
+    onClose();
   };
 
   return (
-    <Modal
-      open={open}
-      title="Boot mode"
-      onClose={onClose}
-      actions={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void save()}>
-            Save
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog open={open} title="Boot mode" confirmLabel="Save" onConfirm={save} onClose={onClose}>
       <fieldset className="space-y-2">
         <legend className="mb-2 text-sm text-base-content/70">What the server starts on its next boot:</legend>
         {bootOptions.map((option) => (
@@ -72,11 +46,6 @@ export function BootModeDialog({ open, details, onClose, onChanged }: { open: bo
           <textarea id="boot-script" className="textarea w-full font-mono-tight" rows={6} value={script} onChange={(event) => setScript(event.target.value)} spellCheck={false} />
         </div>
       )}
-      {error !== null && (
-        <p role="alert" className="mt-2 text-error">
-          {error}
-        </p>
-      )}
-    </Modal>
+    </ConfirmDialog>
   );
 }
