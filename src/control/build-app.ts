@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -15,6 +14,8 @@ import { ovhApiPlugin } from './http/ovh-api-plugin.ts';
 import { openapiRoute } from './http/openapi-route.ts';
 import { validationPageRoute } from './http/routes/validation-page-route.ts';
 import { createControlLogger } from './http/create-logger.ts';
+import { newQueryId } from './http/query-id.ts';
+import { AccessLogController } from './http/access-log-controller.ts';
 import { servePanel } from './web/serve-panel.ts';
 import type {} from './http/fastify-types.ts';
 
@@ -47,16 +48,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.auth.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     // go-ovh reports X-Ovh-QueryID; byoi uses it as the request id so a client's report finds the log line.
-    genReqId: () => `BYOI.${randomBytes(8).toString('hex')}`,
+    genReqId: newQueryId,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
   };
-  serverOptions.loggerInstance = options.logger ?? createControlLogger(config.logLevel);
+  const logger = options.logger ?? createControlLogger(config.logLevel);
+  serverOptions.loggerInstance = logger;
+  // One access line per request instead of Fastify's two (access-log-controller.ts says why it skips redaction).
+  serverOptions.logController = new AccessLogController(logger.child({}, { redact: [] }));
   if (options.https) serverOptions.https = options.https;
 
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-ovh-queryid', request.id);
+    done(null, payload);
   });
   app.decorateRequest('auth', null);
   app.decorate('byoiConfig', config);
