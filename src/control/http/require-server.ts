@@ -17,6 +17,11 @@ export function authOf(request: FastifyRequest): AuthContext {
  */
 export async function requireServer(request: FastifyRequest, serviceName: string): Promise<Server> {
   const server = await findServerForAccount(request.server.store, authOf(request).account.id, serviceName);
-  if (server === undefined) throw new ByoiError('BYOI_API_SERVICE_NOT_FOUND', { serviceName: printable(serviceName, 255) });
+  if (server === undefined) throw serviceNotFound(serviceName);
   return server;
+}
+
+/** The 404 of a server the caller does not have, missing or another account's alike. */
+export function serviceNotFound(serviceName: string): ByoiError {
+  return new ByoiError('BYOI_API_SERVICE_NOT_FOUND', { serviceName: printable(serviceName, 255) });
 }

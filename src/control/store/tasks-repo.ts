@@ -2,6 +2,8 @@ import { CompiledQuery, type Selectable, type Updateable } from 'kysely';
 import type { TaskStatus } from '../../contract/task/task-status.ts';
 import type { TasksTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
+import { preparedStatement } from './prepared-statements.ts';
+import { columnList, taskColumns } from './table-columns.ts';
 import type { ControlTask, ControlTaskFunction, TaskProgress, TaskStep } from '../tasks/task-model.ts';
 import type { TargetDisk } from '../fleet/server-model.ts';
 
@@ -61,7 +63,7 @@ export async function findServerTask(store: Store, serverId: number, id: number)
   // parameters in the order of the where clauses.
   let text = serverTaskSql.get(store);
   if (text === undefined) {
-    text = serverTaskQuery(store, id, serverId).compile().sql;
+    text = preparedStatement(serverTaskQuery(store, id, serverId).compile().sql);
     serverTaskSql.set(store, text);
   }
   const result = await store.db.executeQuery<Selectable<TasksTable>>(CompiledQuery.raw(text, [id, serverId]));
@@ -71,8 +73,31 @@ export async function findServerTask(store: Store, serverId: number, id: number)
 
 const serverTaskSql = new WeakMap<Store, string>();
 
+/**
+ * The task `id` of the server `serviceName` when `accountId` owns that server, in one statement (the task GET,
+ * polled by every client waiting for an install, would otherwise read the server, then the task).
+ * `serverFound` is false when the account has no such server: the caller answers exactly as requireServer().
+ */
+export async function findOwnedServerTask(
+  store: Store,
+  accountId: number,
+  serviceName: string,
+  id: number,
+): Promise<{ serverFound: boolean; task: ControlTask | undefined }> {
+  const [p1, p2, p3] = store.dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+  const text = preparedStatement(
+    `SELECT s.id AS byoi_server_id, ${columnList('t', taskColumns)} FROM servers s LEFT JOIN tasks t ` +
+      `ON t.server_id = s.id AND t.id = ${p1} WHERE s.service_name = ${p2} AND s.account_id = ${p3}`,
+  );
+  const result = await store.db.executeQuery<Selectable<TasksTable> & { byoi_server_id: number }>(CompiledQuery.raw(text, [id, serviceName, accountId]));
+  const row = result.rows[0];
+  if (row === undefined) return { serverFound: false, task: undefined };
+  // A LEFT JOIN without a task leaves every t column null, its primary key included.
+  return { serverFound: true, task: row.id === null ? undefined : toTask(row) };
+}
+
 function serverTaskQuery(store: Store, id: number, serverId: number) {
-  return store.db.selectFrom('tasks').selectAll().where('id', '=', id).where('server_id', '=', serverId);
+  return store.db.selectFrom('tasks').select(taskColumns).where('id', '=', id).where('server_id', '=', serverId);
 }
 
 export async function findActiveTask(store: Store, serverId: number): Promise<ControlTask | undefined> {

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ByoiError } from '../../../contract/errors/byoi-error.ts';
-import { findServerTask, listTaskIds } from '../../store/tasks-repo.ts';
+import { findOwnedServerTask, findServerTask, listTaskIds } from '../../store/tasks-repo.ts';
 import { ServiceNameParamsSchema } from '../schemas/server-schemas.ts';
 import { TaskIdParamsSchema, TaskListQuerySchema, TaskReplySchema } from '../schemas/task-schemas.ts';
 import { errorResponses } from '../schemas/error-schema.ts';
-import { requireServer } from '../require-server.ts';
+import { authOf, requireServer, serviceNotFound } from '../require-server.ts';
 import { toTaskReply } from '../task-reply.ts';
 
 /** The task routes of a server: list, read, cancel. */
@@ -38,9 +38,10 @@ export const taskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const server = await requireServer(request, request.params.serviceName);
-      const task = await findServerTask(app.store, server.id, request.params.taskId);
-      if (task === undefined) throw new ByoiError('BYOI_API_TASK_NOT_FOUND', { taskId: request.params.taskId });
+      const { serviceName, taskId } = request.params;
+      const { serverFound, task } = await findOwnedServerTask(app.store, authOf(request).account.id, serviceName, taskId);
+      if (!serverFound) throw serviceNotFound(serviceName);
+      if (task === undefined) throw new ByoiError('BYOI_API_TASK_NOT_FOUND', { taskId });
       return toTaskReply(task);
     },
   );
