@@ -3,6 +3,8 @@ import type { Server } from '../fleet/server-model.ts';
 import type { ServersTable } from '../store/database-schema.ts';
 import type { Store } from '../store/open-store.ts';
 import { toServer } from '../store/servers-repo.ts';
+import { preparedStatement } from '../store/prepared-statements.ts';
+import { columnList, serverColumns } from '../store/table-columns.ts';
 import type { ControlTask } from '../tasks/task-model.ts';
 
 /** What the boot service needs of a server's running task to choose its script. */
@@ -19,14 +21,16 @@ export interface ServerLookup {
  * Reads the store on every call (server and task rows change under the boot service: API, runner, admin, and
  * other instances on PostgreSQL), in ONE statement: the server by MAC joined with its active task, if any
  * (the `tasks_one_active_per_server` index keeps that to one row). The SQL text is fixed, so SQLite reuses its
- * prepared statement (open-store.ts) and PostgreSQL its plan; a boot storm costs one indexed read per script.
+ * prepared statement (open-store.ts) and PostgreSQL keeps it prepared (prepared-statements.ts); a boot storm
+ * costs one indexed read per script.
  */
 export function createServerLookup(store: Store): ServerLookup {
   const placeholder = store.dialect === 'postgres' ? '$1' : '?';
-  const text =
-    'SELECT s.*, t.id AS byoi_task_id, t.task_function AS byoi_task_function, t.status AS byoi_task_status, ' +
-    't.steps AS byoi_task_steps, t.result AS byoi_task_result ' +
-    `FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.active = 1 WHERE s.mac = ${placeholder}`;
+  const text = preparedStatement(
+    `SELECT ${columnList('s', serverColumns)}, t.id AS byoi_task_id, t.task_function AS byoi_task_function, ` +
+      't.status AS byoi_task_status, t.steps AS byoi_task_steps, t.result AS byoi_task_result ' +
+      `FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.active = 1 WHERE s.mac = ${placeholder}`,
+  );
   return {
     async byMac(mac) {
       const { rows } = await store.db.executeQuery<Row>(CompiledQuery.raw(text, [mac]));

@@ -2,6 +2,8 @@ import { CompiledQuery, type Selectable } from 'kysely';
 import type { CredentialsTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
+import { preparedStatement } from './prepared-statements.ts';
+import { credentialColumns } from './table-columns.ts';
 import { hashToken } from '../crypto/hash-token.ts';
 import { randomToken } from '../crypto/random-token.ts';
 import type { AccessRule } from '../auth/access-rule.ts';
@@ -95,7 +97,7 @@ export async function findSignedCaller(
   // Building this query costs more than running it, so its SQL is compiled once per store and reused.
   let text = signedCallerSql.get(store);
   if (text === undefined) {
-    text = signedCallerQuery(store, consumerKeyHash).compile().sql;
+    text = preparedStatement(signedCallerQuery(store, consumerKeyHash).compile().sql);
     signedCallerSql.set(store, text);
   }
   const result = await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [consumerKeyHash]));
@@ -124,7 +126,7 @@ function signedCallerQuery(store: Store, consumerKeyHash: string) {
     .selectFrom('credentials as c')
     .innerJoin('applications as a', 'a.id', 'c.application_id')
     .leftJoin('accounts as u', 'u.id', 'c.account_id')
-    .selectAll('c')
+    .select(credentialColumns.map((column) => `c.${column}` as const))
     .select([
       'a.account_id as app_account_id',
       'a.application_key as app_application_key',

@@ -9,6 +9,7 @@ import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
 import { deriveKey } from '../crypto/derive-key.ts';
 import type { Database } from './database-schema.ts';
 import { migrationProvider } from './migrations.ts';
+import { PreparingClient } from './prepared-statements.ts';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -81,7 +82,7 @@ function connect(url: string, description: string): { db: Kysely<Database>; dial
     return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new pg.Pool({ connectionString: url, max: 10, Client: PreparingClient });
     // An idle client that loses its connection emits 'error' on the pool; without a listener it would crash the process.
     pool.on('error', () => undefined);
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };

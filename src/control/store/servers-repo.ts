@@ -3,6 +3,8 @@ import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import type { ServersTable } from './database-schema.ts';
 import { isUniqueViolation, type Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
+import { preparedStatement } from './prepared-statements.ts';
+import { serverColumns } from './table-columns.ts';
 import type { BootMode, DiskGroup, Server } from '../fleet/server-model.ts';
 
 export interface NewServer {
@@ -65,7 +67,7 @@ export async function findServerForAccount(store: Store, accountId: number, serv
   // per store and reused (parameters in the order of the where clauses).
   let text = serverForAccountSql.get(store);
   if (text === undefined) {
-    text = serverForAccountQuery(store, serviceName, accountId).compile().sql;
+    text = preparedStatement(serverForAccountQuery(store, serviceName, accountId).compile().sql);
     serverForAccountSql.set(store, text);
   }
   const result = await store.db.executeQuery<Selectable<ServersTable>>(CompiledQuery.raw(text, [serviceName, accountId]));
@@ -76,7 +78,7 @@ export async function findServerForAccount(store: Store, accountId: number, serv
 const serverForAccountSql = new WeakMap<Store, string>();
 
 function serverForAccountQuery(store: Store, serviceName: string, accountId: number) {
-  return store.db.selectFrom('servers').selectAll().where('service_name', '=', serviceName).where('account_id', '=', accountId);
+  return store.db.selectFrom('servers').select(serverColumns).where('service_name', '=', serviceName).where('account_id', '=', accountId);
 }
 
 export async function findServerByName(store: Store, serviceName: string): Promise<Server | undefined> {
