@@ -26,7 +26,8 @@ export function deferTailDecoder(inner: StreamDecoder, options: DeferTailOptions
         throw new ByoiError('BYOI_IMAGE_TOO_LARGE', { imageSize: `more than ${options.diskSize}`, device: options.diskName, deviceSize: options.diskSize });
       }
       received += chunk.length;
-      kept.push(chunk);
+      // A copy: the chunk is lent (downloadImage() reuses its buffer once this push returned).
+      kept.push(chunk.slice());
       keptBytes += chunk.length;
       // Pass on whole chunks from the front while the rest still covers the tail.
       while (kept.length > 0 && keptBytes - (kept[0] as Uint8Array).length >= options.tailBytes) {

@@ -56,7 +56,7 @@ async function connectionsClosed(server: MisbehavingServer, ms = 1000): Promise<
 
 async function drain(download: ImageDownload): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of download) chunks.push(chunk);
+  for await (const chunk of download) chunks.push(chunk.slice()); // a lent chunk: valid until the next is asked for
   return Buffer.concat(chunks);
 }
 
@@ -252,7 +252,7 @@ for (const hashing of hashings) {
       const chunks: Uint8Array[] = [];
       await assert.rejects(
         (async () => {
-          for await (const chunk of download) chunks.push(chunk);
+          for await (const chunk of download) chunks.push(chunk.slice());
         })(),
         { code: 'BYOI_DOWNLOAD_FAILED', message: `Could not download image: the server sent more than the ${image.length - 1000} bytes it announced` },
       );

@@ -24,7 +24,7 @@ describe('createFileSource()', () => {
       assert.match(facts.etag ?? '', /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
       const download = downloadImage(source, { facts, algorithm: 'sha512' });
       const chunks: Uint8Array[] = [];
-      for await (const chunk of download) chunks.push(chunk);
+      for await (const chunk of download) chunks.push(chunk.slice());
       assert.ok(Buffer.concat(chunks).equals(image));
       assert.equal(download.result.digest.hex, createHash('sha512').update(image).digest('hex'));
       assert.equal(download.result.requests, 1);

@@ -38,7 +38,7 @@ function source(url: string, options: Partial<HttpSourceOptions> = {}): ImageSou
 
 async function drainAll(src: ImageSource): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of downloadImage(src, { retry: fastRetry })) chunks.push(chunk);
+  for await (const chunk of downloadImage(src, { retry: fastRetry })) chunks.push(chunk.slice());
   return Buffer.concat(chunks);
 }
 
