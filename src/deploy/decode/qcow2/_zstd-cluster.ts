@@ -20,7 +20,7 @@ export async function zstdCluster(pool: ZstdWorkerPool, data: Uint8Array, cluste
     // decompressCluster() below throws the same refusal.
   }
   if (frameLength !== null) {
-    const cluster = await pool.decode(new Uint8Array(data.subarray(0, frameLength)), clusterSize);
+    const cluster = await pool.decode(data.subarray(0, frameLength), clusterSize);
     if (cluster !== null) return cluster;
   }
   return decompressCluster(data, COMPRESSION_ZSTD, clusterSize);

@@ -11,8 +11,9 @@ export type ZstdDecoderName = 'libzstd-wasm' | 'fzstd';
 export interface ZstdWorkerPool {
   /**
    * Decodes one frame (see singleZstdFrameLength()) into one cluster, or resolves null when the worker could not
-   * make exactly one cluster of it, or is gone: the caller then decodes on its own thread. Never rejects.
-   * `frame` is transferred: the caller must not use it afterwards.
+   * make exactly one cluster of it, or is gone: the caller then decodes on its own thread. Never rejects. `frame`
+   * is copied before this returns. Frames asked for in the same turn of the event loop go to a worker together
+   * (one message each way per batch), and their clusters are views of one buffer.
    */
   decode(frame: Uint8Array, clusterSize: number): Promise<Uint8Array | null>;
   /** Ends the workers; later decode() calls resolve null. */
@@ -29,27 +30,44 @@ export interface ZstdWorkerPoolOptions {
   workers?: number;
   /** Workers end after this long without work (the pool starts them again when needed). @default 1000 */
   idleMs?: number;
+  /** Frames sent in one message at most. @default 64 */
+  batchFrames?: number;
   /** The decoder to run; libzstd falls back to fzstd when its WebAssembly module cannot load. @default 'libzstd-wasm' */
   decoder?: ZstdDecoderName;
 }
 
+interface Batch {
+  clusterSize: number;
+  input: Uint8Array;
+  used: number;
+  lengths: number[];
+  resolvers: Array<(cluster: Uint8Array | null) => void>;
+}
+
 interface Slot {
   worker: Worker;
-  pending: Map<number, (cluster: Uint8Array | null) => void>;
+  /** Batches sent and not answered yet, by id. */
+  pending: Map<number, Batch>;
 }
 
 const fzstdUrl = import.meta.resolve('fzstd');
 /** NODE_DEBUG=byoi prints which zstd decoder a deploy ran. */
 const debug = debuglog('byoi');
+/** Input bytes a batch is made for (a frame larger than this gets a batch of its own). */
+const BATCH_INPUT_BYTES = 1024 * 1024;
 
 /**
- * A small pool of zstd workers, started on the first frame. A worker takes the frames in the order sent and
- * answers each; frames go to the least busy worker. Workers hold the process open only while they have work, and
- * end after `idleMs` without any, so a decoder that is abandoned (a failed deploy) leaves nothing running.
+ * A small pool of zstd workers, started on the first frame. Frames are gathered into a batch until the end of the
+ * current turn of the event loop (or `batchFrames`, or 1 MiB of input): one message per batch instead of one per
+ * cluster, since a message and the buffers it carries cost the main thread about as much as decoding a cluster
+ * costs a worker. A worker answers its batches in order; batches go to the least busy worker. Workers hold the
+ * process open only while they have work, and end after `idleMs` without any, so a decoder that is abandoned (a
+ * failed deploy) leaves nothing running.
  */
 export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdWorkers {
   const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
+  const batchFrames = options.batchFrames ?? 64;
   const wasm = options.decoder === 'fzstd' ? null : loadZstdWasmModule();
   const decoder: ZstdDecoderName = wasm?.module ? 'libzstd-wasm' : 'fzstd';
   if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);
@@ -58,11 +76,13 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   let nextId = 0;
   let closed = false;
   let idleTimer: NodeJS.Timeout | null = null;
+  let open: Batch | null = null;
+  let sendScheduled = false;
 
   function endSlot(slot: Slot): void {
     const index = slots.indexOf(slot);
     if (index >= 0) slots.splice(index, 1);
-    for (const resolve of slot.pending.values()) resolve(null);
+    for (const batch of slot.pending.values()) for (const resolve of batch.resolvers) resolve(null);
     slot.pending.clear();
     void slot.worker.terminate();
   }
@@ -70,11 +90,13 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   function startSlot(): Slot {
     const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl, wasm: wasm?.module ?? null } });
     const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', ({ id, cluster }: { id: number; cluster: ArrayBuffer | null }) => {
-      const resolve = slot.pending.get(id);
+    worker.on('message', ({ id, clusters, made }: { id: number; clusters: ArrayBuffer; made: Uint8Array }) => {
+      const batch = slot.pending.get(id);
       slot.pending.delete(id);
       if (slot.pending.size === 0) worker.unref();
-      resolve?.(cluster === null ? null : new Uint8Array(cluster));
+      if (batch !== undefined) {
+        batch.resolvers.forEach((resolve, i) => resolve(made[i] === 1 ? new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize) : null));
+      }
       armIdleTimer();
     });
     // A worker that fails or exits answers null to what it held: those clusters are decoded on the main thread.
@@ -85,12 +107,39 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   }
 
   function armIdleTimer(): void {
-    if (slots.some((slot) => slot.pending.size > 0)) return;
+    if (open !== null || slots.some((slot) => slot.pending.size > 0)) return;
     idleTimer ??= setTimeout(() => {
       idleTimer = null;
-      if (slots.every((slot) => slot.pending.size === 0)) for (const slot of [...slots]) endSlot(slot);
+      if (open === null && slots.every((slot) => slot.pending.size === 0)) for (const slot of [...slots]) endSlot(slot);
     }, idleMs);
     idleTimer.unref();
+  }
+
+  /** Sends the open batch to the least busy worker (a new one while there is room and all are busy). */
+  function send(): void {
+    const batch = open;
+    open = null;
+    if (batch === null) return;
+    if (closed) {
+      for (const resolve of batch.resolvers) resolve(null);
+      return;
+    }
+    let slot = slots.reduce<Slot | null>((best, candidate) => (best === null || candidate.pending.size < best.pending.size ? candidate : best), null);
+    if (slot === null || (slot.pending.size > 0 && slots.length < size)) slot = startSlot();
+    const id = nextId++;
+    slot.pending.set(id, batch);
+    slot.worker.ref();
+    const input = batch.input.buffer.slice(0, batch.used) as ArrayBuffer;
+    slot.worker.postMessage({ id, input, lengths: batch.lengths, clusterSize: batch.clusterSize }, [input]);
+  }
+
+  function scheduleSend(): void {
+    if (sendScheduled) return;
+    sendScheduled = true;
+    setImmediate(() => {
+      sendScheduled = false;
+      send();
+    });
   }
 
   return {
@@ -102,22 +151,23 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
         clearTimeout(idleTimer);
         idleTimer = null;
       }
-      let slot = slots.reduce<Slot | null>((best, candidate) => (best === null || candidate.pending.size < best.pending.size ? candidate : best), null);
-      if (slot === null || (slot.pending.size > 0 && slots.length < size)) slot = startSlot();
-      const chosen = slot;
-      const id = nextId++;
-      return new Promise((resolve) => {
-        chosen.pending.set(id, resolve);
-        chosen.worker.ref();
-        const buffer = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? frame.buffer : frame.slice().buffer;
-        chosen.worker.postMessage({ id, frame: buffer, clusterSize }, [buffer as ArrayBuffer]);
-      });
+      if (open !== null && (open.clusterSize !== clusterSize || open.used + frame.length > open.input.length)) send();
+      open ??= { clusterSize, input: new Uint8Array(Math.max(BATCH_INPUT_BYTES, frame.length)), used: 0, lengths: [], resolvers: [] };
+      const batch = open;
+      batch.input.set(frame, batch.used);
+      batch.used += frame.length;
+      batch.lengths.push(frame.length);
+      const cluster = new Promise<Uint8Array | null>((resolve) => batch.resolvers.push(resolve));
+      if (batch.lengths.length >= batchFrames) send();
+      else scheduleSend();
+      return cluster;
     },
 
     close(): void {
       closed = true;
       if (idleTimer !== null) clearTimeout(idleTimer);
       idleTimer = null;
+      send();
       for (const slot of [...slots]) endSlot(slot);
     },
   };

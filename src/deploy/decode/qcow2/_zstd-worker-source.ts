@@ -4,10 +4,11 @@
  * WebAssembly module (_zstd-wasm-module.ts), or null: the worker then imports fzstd from `workerData.fzstd`, the
  * URL of its ES module resolved by the main thread.
  *
- * Message `{ id, frame, clusterSize }` (frame transferred): decodes the one zstd frame into at most one cluster, as
- * decompressZstdCluster() does, and answers `{ id, cluster }` (transferred) when it made exactly one cluster, else
- * `{ id, cluster: null }`: the main thread then decodes the cluster itself, so that every refusal has its canonical
- * reason.
+ * Message `{ id, input, lengths, clusterSize }` (input transferred): a batch of frames one after the other in
+ * `input`, `lengths[i]` bytes each. Decodes each frame into at most one cluster, as decompressZstdCluster() does,
+ * and answers `{ id, clusters, made }`: `clusters` (transferred) holds cluster i at i × clusterSize, and `made[i]`
+ * is 1 when frame i made exactly one cluster, else 0: the main thread then decodes that cluster itself, so that
+ * every refusal has its canonical reason.
  *
  * libzstd: one decompression context for the life of the worker and fixed input and output areas in its memory,
  * so a cluster costs no allocation there. ZSTD_decompress_usingDict() into an output area of exactly one cluster
@@ -39,7 +40,7 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
     let inputCapacity = 0;
     let output = 0;
     let outputCapacity = 0;
-    decode = (frame, clusterSize) => {
+    decode = (frame, clusterSize, into) => {
       if (frame.length > inputCapacity) {
         if (input !== 0) zstd.t(input);
         inputCapacity = Math.max(frame.length, 256 * 1024);
@@ -53,13 +54,13 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
       if (input === 0 || output === 0) throw new Error('zstd wasm: out of memory');
       new Uint8Array(memory.buffer, input, frame.length).set(frame);
       const produced = zstd.q(context, output, clusterSize, input, frame.length, 0, 0) >>> 0;
-      if (zstd.h(produced) !== 0 || produced !== clusterSize) return null;
-      return new Uint8Array(memory.buffer, output, clusterSize).slice();
+      if (zstd.h(produced) !== 0 || produced !== clusterSize) return false;
+      into.set(new Uint8Array(memory.buffer, output, clusterSize));
+      return true;
     };
   } else {
     const { Decompress } = await import(workerData.fzstd);
-    decode = (frame, clusterSize) => {
-      const out = new Uint8Array(clusterSize);
+    decode = (frame, clusterSize, out) => {
       let produced = 0;
       const decoder = new Decompress((chunk) => {
         if (produced + chunk.length > clusterSize) throw new RangeError('more than one cluster');
@@ -67,18 +68,23 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
         produced += chunk.length;
       });
       decoder.push(frame, true);
-      return produced === clusterSize ? out : null;
+      return produced === clusterSize;
     };
   }
-  parentPort.on('message', ({ id, frame, clusterSize }) => {
-    let cluster = null;
-    try {
-      cluster = decode(new Uint8Array(frame), clusterSize);
-    } catch {
-      cluster = null;
+  parentPort.on('message', ({ id, input, lengths, clusterSize }) => {
+    const clusters = new Uint8Array(lengths.length * clusterSize);
+    const made = new Uint8Array(lengths.length);
+    let at = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const frame = new Uint8Array(input, at, lengths[i]);
+      at += lengths[i];
+      try {
+        if (decode(frame, clusterSize, clusters.subarray(i * clusterSize, (i + 1) * clusterSize))) made[i] = 1;
+      } catch {
+        made[i] = 0;
+      }
     }
-    if (cluster !== null) parentPort.postMessage({ id, cluster: cluster.buffer }, [cluster.buffer]);
-    else parentPort.postMessage({ id, cluster: null });
+    parentPort.postMessage({ id, clusters: clusters.buffer, made }, [clusters.buffer]);
   });
 });
 `;

@@ -94,6 +94,11 @@ const RANGE_COST_BYTES = 128;
 const MIN_COLLECTING_BYTES = 16 * 1024 * 1024;
 /** Deflate clusters being inflated on the thread pool at once; written in the order they were started. */
 const MAX_INFLATING = 8;
+/**
+ * Bytes of zstd clusters in flight at once (at least MAX_INFLATING clusters): the workers take them in batches,
+ * so more in flight means fewer, larger messages. 8 MiB: 128 clusters of 64 KiB.
+ */
+const MAX_ZSTD_INFLATING_BYTES = 8 * 1024 * 1024;
 /** Compressed-data tails remembered to match later (see matchDanglingTail). */
 const MAX_DANGLING_TAILS = 65536;
 
@@ -177,6 +182,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   /** Sector index → start of the unclaimed tail of a compressed cluster's last sector (see matchDanglingTail). */
   const danglingTails = new Map<number, number>();
 
+  /** Clusters in flight at most (MAX_INFLATING, more for zstd), set with the geometry. */
+  let maxInflating = MAX_INFLATING;
   /** Compressed clusters being decompressed, oldest first (see onCompressed). */
   const inflating: { range: CompressedRange; cluster: Promise<Uint8Array> }[] = [];
 
@@ -425,8 +432,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   }
 
   /**
-   * Starts decompressing a compressed cluster. Deflate runs on libuv's thread pool and zstd on worker threads
-   * (fzstd is JavaScript), up to MAX_INFLATING clusters at once across chunks, from a copy of its bytes (they may
+   * Starts decompressing a compressed cluster. Deflate runs on libuv's thread pool and zstd on worker threads,
+   * up to `maxInflating` clusters at once across chunks, from a copy of its bytes (they may
    * be a view of the caller's chunk, which is lent only until push() returns; the compressed side is the small
    * one). Results are written in the order they were started.
    */
@@ -450,7 +457,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
     }
     cluster.catch(() => undefined); // reported in order by drainInflating()
     inflating.push({ range, cluster });
-    await drainInflating(MAX_INFLATING);
+    await drainInflating(maxInflating);
   }
 
   /** Writes decompressed clusters, oldest first, until at most `keep` are still in flight. */
@@ -581,6 +588,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
     const shape = qcow2Geometry(parsed);
     geometry = shape;
     maxCollectingBytes = Math.max(MIN_COLLECTING_BYTES, 16 * shape.clusterSize);
+    if (shape.compressionType === COMPRESSION_ZSTD) maxInflating = Math.max(MAX_INFLATING, Math.floor(MAX_ZSTD_INFLATING_BYTES / shape.clusterSize));
     ledger = createPassedBytesLedger({
       budgetBytes: budget,
       onFirstKept() {
