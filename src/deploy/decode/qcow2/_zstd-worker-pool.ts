@@ -30,7 +30,7 @@ export interface ZstdWorkerPoolOptions {
   workers?: number;
   /** Workers end after this long without work (the pool starts them again when needed). @default 1000 */
   idleMs?: number;
-  /** Frames sent in one message at most. @default 64 */
+  /** Frames sent in one message at most. @default 32 */
   batchFrames?: number;
   /** The decoder to run; libzstd falls back to fzstd when its WebAssembly module cannot load. @default 'libzstd-wasm' */
   decoder?: ZstdDecoderName;
@@ -67,7 +67,7 @@ const BATCH_INPUT_BYTES = 1024 * 1024;
 export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdWorkers {
   const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
-  const batchFrames = options.batchFrames ?? 64;
+  const batchFrames = options.batchFrames ?? 32;
   const wasm = options.decoder === 'fzstd' ? null : loadZstdWasmModule();
   const decoder: ZstdDecoderName = wasm?.module ? 'libzstd-wasm' : 'fzstd';
   if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);

@@ -96,9 +96,9 @@ const MIN_COLLECTING_BYTES = 16 * 1024 * 1024;
 const MAX_INFLATING = 8;
 /**
  * Bytes of zstd clusters in flight at once (at least MAX_INFLATING clusters): the workers take them in batches,
- * so more in flight means fewer, larger messages. 8 MiB: 128 clusters of 64 KiB.
+ * so more in flight means fewer, larger messages. 4 MiB: 64 clusters of 64 KiB.
  */
-const MAX_ZSTD_INFLATING_BYTES = 8 * 1024 * 1024;
+const MAX_ZSTD_INFLATING_BYTES = 4 * 1024 * 1024;
 /** Compressed-data tails remembered to match later (see matchDanglingTail). */
 const MAX_DANGLING_TAILS = 65536;
 
