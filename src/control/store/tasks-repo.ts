@@ -73,6 +73,19 @@ export async function findServerTask(store: Store, serverId: number, id: number)
 
 const serverTaskSql = new WeakMap<Store, string>();
 
+/** findOwnedServerTask()'s SQL, built once (parameters: task id, service name, account id). */
+const ownedServerTaskSql = {
+  sqlite: ownedServerTaskText(['?', '?', '?']),
+  postgres: ownedServerTaskText(['$1', '$2', '$3']),
+};
+
+function ownedServerTaskText([taskId, serviceName, accountId]: readonly string[]): string {
+  return preparedStatement(
+    `SELECT s.id AS byoi_server_id, ${columnList('t', taskColumns)} FROM servers s LEFT JOIN tasks t ` +
+      `ON t.server_id = s.id AND t.id = ${taskId} WHERE s.service_name = ${serviceName} AND s.account_id = ${accountId}`,
+  );
+}
+
 /**
  * The task `id` of the server `serviceName` when `accountId` owns that server, in one statement (the task GET,
  * polled by every client waiting for an install, would otherwise read the server, then the task).
@@ -84,11 +97,7 @@ export async function findOwnedServerTask(
   serviceName: string,
   id: number,
 ): Promise<{ serverFound: boolean; task: ControlTask | undefined }> {
-  const [p1, p2, p3] = store.dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-  const text = preparedStatement(
-    `SELECT s.id AS byoi_server_id, ${columnList('t', taskColumns)} FROM servers s LEFT JOIN tasks t ` +
-      `ON t.server_id = s.id AND t.id = ${p1} WHERE s.service_name = ${p2} AND s.account_id = ${p3}`,
-  );
+  const text = store.dialect === 'postgres' ? ownedServerTaskSql.postgres : ownedServerTaskSql.sqlite;
   const result = await store.db.executeQuery<Selectable<TasksTable> & { byoi_server_id: number }>(CompiledQuery.raw(text, [id, serviceName, accountId]));
   const row = result.rows[0];
   if (row === undefined) return { serverFound: false, task: undefined };
