@@ -203,14 +203,17 @@ else {
 
 /** What the figures mean and what was done about them (kept here so every run writes them again). */
 const notes = [
-  'Notes. The boot script path costs one indexed read per request: the server joined with its active task in one',
-  'statement with fixed SQL text (boot/server-lookup.ts), so SQLite reuses its prepared statement and PostgreSQL its',
-  'plan; the boot routes write no per-request log lines. A MAC cache was not added: a boot storm asks for each MAC',
-  'about once, so only a full copy of the fleet in memory would help, and it would need invalidation across',
-  'instances. On this 2-core machine the load generator takes one core and other sessions\' test suites share both',
-  '(see the load average), so these are lower bounds; the targets (boot p99 < 20 ms at 5,000 req/s, signed task GET',
-  '>= 3,000 req/s) were not reached here. The signed task GET runs the core\'s authentication (credential lookup,',
-  'signature, access rules) before its task read; it was not profiled further in this round.',
+  'Notes. The boot script costs one indexed read (the server joined with its active task, boot/server-lookup.ts);',
+  'the signed task GET two: the caller (credential, application, account) and the caller\'s server joined with',
+  'the task. Their SQL is built once; SQLite keeps the statements prepared, PostgreSQL keeps them as named prepared',
+  'statements (store/prepared-statements.ts). Each signed request writes one access line, without the redaction',
+  'pass that cannot change its fields; the boot routes write none. Nothing is cached: a revoked credential or a',
+  'changed server is seen on the next request by every instance (docs/ARCHITECTURE.md, "The control plane\'s hot',
+  'paths"). What remains per request is mostly the database read and the reply\'s write to the socket (on loopback',
+  'the kernel\'s work for the receiver is counted to the server). The server is one Node process, so it uses about',
+  'one of the two cores; the load generator and other work share the rest (see the load average). wrk paces with',
+  'bench/paced.lua (send slots at the rate, closed loop like autocannon\'s overallRate), so the paced runs no',
+  'longer spend a core in the load generator.',
 ];
 
 const cpu = cpus();
