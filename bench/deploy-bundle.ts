@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 
 /**
- * Bundles bench/_deploy-bundle-main.ts into `outDir/byoi-deploy.mjs` and returns its path. fzstd stays external:
- * the zstd workers import it by the URL `import.meta.resolve('fzstd')` gives, which from .cache/ is the repository's
- * node_modules/fzstd.
+ * Bundles bench/_deploy-bundle-main.ts into `outDir/byoi-deploy.mjs` and returns its path. As in the rescue agent,
+ * the zstd workers find libzstd's WebAssembly beside `import.meta.resolve('@bokuweb/zstd-wasm')` and their fzstd
+ * fallback at `import.meta.resolve('fzstd')`, which from .cache/ are the repository's node_modules.
  */
 export async function bundleDeploy(root: string, outDir: string): Promise<string> {
   const esbuild = await import('esbuild');
@@ -19,7 +19,7 @@ export async function bundleDeploy(root: string, outDir: string): Promise<string
     format: 'esm',
     target: 'node20',
     outfile,
-    external: ['fzstd'],
+    external: ['fzstd', '@bokuweb/zstd-wasm'],
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: "import { createRequire as __byoiCreateRequire } from 'node:module';\nconst require = __byoiCreateRequire(import.meta.url);" },

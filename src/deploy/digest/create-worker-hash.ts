@@ -147,6 +147,21 @@ export function createWorkerHash(algorithm: DigestAlgorithm, options: WorkerHash
       }
     },
 
+    async lend(): Promise<Uint8Array> {
+      check();
+      const buffer = await takeBuffer();
+      check();
+      return buffer;
+    },
+
+    hashLent(buffer: Uint8Array, length: number): void {
+      check();
+      // Bytes given to update() before stay before these.
+      send();
+      const transferred = buffer.buffer as ArrayBuffer;
+      worker.postMessage({ type: 'update', buffer: transferred, length }, [transferred]);
+    },
+
     async checkpoint(): Promise<Uint8Array> {
       const reply = await ask('checkpoint');
       return (reply as { digest: Uint8Array }).digest;

@@ -110,23 +110,28 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
     let ended = false;
     const counters = { requests: 0, resumes: 0, restarts: 0, retries: 0 };
     let hash: RunningHash | null = null;
-    // Received bytes not yet hashed and yielded: gathered here, handed on when full, at the end of each body and
-    // before a resume (so that a checkpoint covers every byte received before the cut).
-    const delivery = new Uint8Array(deliveryBytes);
+    // Received bytes not yet yielded and hashed, gathered in a buffer lent by the hash (so hashing them costs no
+    // copy); handed on when full, at the end of each body and before a resume (so that a checkpoint covers every
+    // byte received before the cut). The consumer has it first, then the hash takes it back.
+    let delivery: Uint8Array | null = null;
     let gathered = 0;
     async function* deliver(running: RunningHash): AsyncGenerator<Uint8Array, void, undefined> {
-      if (gathered === 0) return;
-      const bytes = delivery.subarray(0, gathered);
+      if (delivery === null || gathered === 0) return;
+      const buffer = delivery;
+      const length = gathered;
+      delivery = null;
       gathered = 0;
-      await running.update(bytes);
-      yield bytes;
+      yield buffer.subarray(0, length);
+      running.hashLent(buffer, length);
     }
     try {
       if (signal?.aborted) throw cancelledError(signal);
       const facts = options.facts ?? (await source.probe(signal === undefined ? {} : { signal }));
       emitEvent(onEvent, { type: 'download.start', url: facts.finalUrl, total: facts.size, algorithm });
 
-      hash = facts.size !== null && facts.size < workerHashMinBytes ? createInlineHash(algorithm) : createWorkerHash(algorithm);
+      hash = facts.size !== null && facts.size < workerHashMinBytes
+        ? createInlineHash(algorithm, { batchBytes: deliveryBytes })
+        : createWorkerHash(algorithm, { batchBytes: deliveryBytes });
       let offset = 0;
       let expectedSize = facts.size;
       let validator = ifRangeValidator(facts);
@@ -193,11 +198,12 @@ export function downloadImage(source: ImageSource, options: DownloadOptions = {}
               continue;
             }
             while (data.length > 0) {
-              const take = Math.min(data.length, deliveryBytes - gathered);
+              delivery ??= await hash.lend();
+              const take = Math.min(data.length, delivery.length - gathered);
               delivery.set(data.subarray(0, take), gathered);
               gathered += take;
               data = data.subarray(take);
-              if (gathered === deliveryBytes) yield* deliver(hash);
+              if (gathered === delivery.length) yield* deliver(hash);
             }
           }
           yield* deliver(hash);
