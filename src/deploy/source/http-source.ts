@@ -233,18 +233,32 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
     let stalled = false;
     let ended = false;
     const iterator = body[Symbol.asyncIterator]();
+    // One timer for the whole body, not one per chunk (16,000 per GiB): when it fires it measures how long the
+    // chunk being awaited has been awaited, and sleeps again for the rest. Nothing is awaited while the consumer
+    // has the chunk, so a slow disk is never a stall.
+    let awaitingSince: number | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    const checkStall = (): void => {
+      timer = null;
+      if (awaitingSince === null) return;
+      const awaited = performance.now() - awaitingSince;
+      if (awaited < stallTimeoutMs) {
+        timer = setTimeout(checkStall, Math.ceil(stallTimeoutMs - awaited));
+        return;
+      }
+      stalled = true;
+      body.on('error', ignore);
+      body.destroy(new Error('stalled'));
+    };
     try {
       for (;;) {
-        const timer = setTimeout(() => {
-          stalled = true;
-          body.on('error', ignore);
-          body.destroy(new Error('stalled'));
-        }, stallTimeoutMs);
+        awaitingSince = performance.now();
+        timer ??= setTimeout(checkStall, stallTimeoutMs);
         let next: IteratorResult<Buffer>;
         try {
           next = await iterator.next();
         } finally {
-          clearTimeout(timer);
+          awaitingSince = null;
         }
         if (next.done === true) {
           ended = true;
@@ -263,6 +277,7 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
       }
       throw networkFailure(error, failureContext(url), position);
     } finally {
+      if (timer !== null) clearTimeout(timer);
       if (!ended) dropBody(body);
     }
   }
