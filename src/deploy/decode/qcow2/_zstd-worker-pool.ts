@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { debuglog } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { loadZstdWasmModule } from './_zstd-wasm-module.ts';
+import { loadZstdWasmModule, type ZstdWasmModule } from './_zstd-wasm-module.ts';
 import { zstdWorkerSource } from './_zstd-worker-source.ts';
 
 /** What decodes the frames: libzstd compiled to WebAssembly, or fzstd (JavaScript), the fallback. */
@@ -34,6 +34,8 @@ export interface ZstdWorkerPoolOptions {
   batchFrames?: number;
   /** The decoder to run; libzstd falls back to fzstd when its WebAssembly module cannot load. @default 'libzstd-wasm' */
   decoder?: ZstdDecoderName;
+  /** libzstd's compiled module, for 'libzstd-wasm'. @default loadZstdWasmModule() */
+  wasm?: ZstdWasmModule;
 }
 
 interface Batch {
@@ -68,7 +70,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
   const batchFrames = options.batchFrames ?? 32;
-  const wasm = options.decoder === 'fzstd' ? null : loadZstdWasmModule();
+  const wasm = options.decoder === 'fzstd' ? null : (options.wasm ?? loadZstdWasmModule());
   const decoder: ZstdDecoderName = wasm?.module ? 'libzstd-wasm' : 'fzstd';
   if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);
   else debug('qcow2 zstd: decoding with %s on up to %d workers', decoder, size);

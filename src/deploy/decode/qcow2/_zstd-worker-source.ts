@@ -19,46 +19,52 @@
  */
 export const zstdWorkerSource = `
 import('node:worker_threads').then(async ({ parentPort, workerData }) => {
-  let decode;
+  let decode = null;
   if (workerData.wasm !== null) {
-    let memory = null;
-    const refuse = () => { throw new Error('zstd wasm: unexpected runtime call'); };
-    const growHeap = (requested) => {
-      try {
-        memory.grow(Math.ceil((requested - memory.buffer.byteLength) / 65536));
-        return 1;
-      } catch {
-        return 0;
-      }
-    };
-    const instance = new WebAssembly.Instance(workerData.wasm, { a: { a: refuse, b: () => {}, c: refuse, d: refuse, e: growHeap } });
-    const zstd = instance.exports;
-    memory = zstd.f;
-    zstd.g();
-    const context = zstd.n();
-    let input = 0;
-    let inputCapacity = 0;
-    let output = 0;
-    let outputCapacity = 0;
-    decode = (frame, clusterSize, into) => {
-      if (frame.length > inputCapacity) {
-        if (input !== 0) zstd.t(input);
-        inputCapacity = Math.max(frame.length, 256 * 1024);
-        input = zstd.s(inputCapacity);
-      }
-      if (clusterSize > outputCapacity) {
-        if (output !== 0) zstd.t(output);
-        outputCapacity = clusterSize;
-        output = zstd.s(outputCapacity);
-      }
-      if (input === 0 || output === 0) throw new Error('zstd wasm: out of memory');
-      new Uint8Array(memory.buffer, input, frame.length).set(frame);
-      const produced = zstd.q(context, output, clusterSize, input, frame.length, 0, 0) >>> 0;
-      if (zstd.h(produced) !== 0 || produced !== clusterSize) return false;
-      into.set(new Uint8Array(memory.buffer, output, clusterSize));
-      return true;
-    };
-  } else {
+    // A module that compiled on the main thread but cannot be instantiated here leaves fzstd to do the work.
+    try {
+      let memory = null;
+      const refuse = () => { throw new Error('zstd wasm: unexpected runtime call'); };
+      const growHeap = (requested) => {
+        try {
+          memory.grow(Math.ceil((requested - memory.buffer.byteLength) / 65536));
+          return 1;
+        } catch {
+          return 0;
+        }
+      };
+      const instance = new WebAssembly.Instance(workerData.wasm, { a: { a: refuse, b: () => {}, c: refuse, d: refuse, e: growHeap } });
+      const zstd = instance.exports;
+      memory = zstd.f;
+      zstd.g();
+      const context = zstd.n();
+      let input = 0;
+      let inputCapacity = 0;
+      let output = 0;
+      let outputCapacity = 0;
+      decode = (frame, clusterSize, into) => {
+        if (frame.length > inputCapacity) {
+          if (input !== 0) zstd.t(input);
+          inputCapacity = Math.max(frame.length, 256 * 1024);
+          input = zstd.s(inputCapacity);
+        }
+        if (clusterSize > outputCapacity) {
+          if (output !== 0) zstd.t(output);
+          outputCapacity = clusterSize;
+          output = zstd.s(outputCapacity);
+        }
+        if (input === 0 || output === 0) throw new Error('zstd wasm: out of memory');
+        new Uint8Array(memory.buffer, input, frame.length).set(frame);
+        const produced = zstd.q(context, output, clusterSize, input, frame.length, 0, 0) >>> 0;
+        if (zstd.h(produced) !== 0 || produced !== clusterSize) return false;
+        into.set(new Uint8Array(memory.buffer, output, clusterSize));
+        return true;
+      };
+    } catch {
+      decode = null;
+    }
+  }
+  if (decode === null) {
     const { Decompress } = await import(workerData.fzstd);
     decode = (frame, clusterSize, out) => {
       let produced = 0;
