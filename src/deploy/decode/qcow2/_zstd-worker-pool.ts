@@ -131,7 +131,8 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
     const id = nextId++;
     slot.pending.set(id, batch);
     slot.worker.ref();
-    const input = batch.input.buffer.slice(0, batch.used) as ArrayBuffer;
+    // The whole buffer is transferred (no copy); `lengths` says how much of it holds frames.
+    const input = batch.input.buffer as ArrayBuffer;
     slot.worker.postMessage({ id, input, lengths: batch.lengths, clusterSize: batch.clusterSize }, [input]);
   }
 
@@ -154,7 +155,8 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
         idleTimer = null;
       }
       if (open !== null && (open.clusterSize !== clusterSize || open.used + frame.length > open.input.length)) send();
-      open ??= { clusterSize, input: new Uint8Array(Math.max(BATCH_INPUT_BYTES, frame.length)), used: 0, lengths: [], resolvers: [] };
+      // allocUnsafeSlow: a buffer of its own (transferable), not zeroed (only the frames' bytes are read).
+      open ??= { clusterSize, input: Buffer.allocUnsafeSlow(Math.max(BATCH_INPUT_BYTES, frame.length)), used: 0, lengths: [], resolvers: [] };
       const batch = open;
       batch.input.set(frame, batch.used);
       batch.used += frame.length;

@@ -78,7 +78,8 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
     };
   }
   parentPort.on('message', ({ id, input, lengths, clusterSize }) => {
-    const clusters = new Uint8Array(lengths.length * clusterSize);
+    // Not zeroed: a cluster is read only when made[i] is 1, that is when all its bytes were written.
+    const clusters = Buffer.allocUnsafeSlow(lengths.length * clusterSize);
     const made = new Uint8Array(lengths.length);
     let at = 0;
     for (let i = 0; i < lengths.length; i++) {
