@@ -7,6 +7,7 @@ import type { Store } from './store/open-store.ts';
 import { storePlugin } from './store/store-plugin.ts';
 import { tasksPlugin } from './tasks/tasks-plugin.ts';
 import type { TaskRunner } from './tasks/task-runner.ts';
+import type { TaskBus } from './tasks/task-bus.ts';
 import type { PowerDriver, PowerDriverRegistry } from './power/power-driver.ts';
 import { registerRawJsonParser } from './http/raw-json-parser.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
@@ -37,6 +38,12 @@ export interface AppOptions {
   https?: { key: string | Buffer; cert: string | Buffer } | null;
   /** Housekeeping period (lease expiry), ms; tests shorten it. */
   sweepIntervalMs?: number;
+  /** The task bus; default an in-process one (a cluster worker gives cluster/relayed-task-bus.ts's). */
+  taskBus?: TaskBus;
+  /** Run the lease sweeper and replay-guard purge; default true (a follower worker leaves them to the leader). */
+  housekeeping?: boolean;
+  /** The cluster worker id, sent as `x-byoi-worker` on every response; unset with a single process. */
+  workerId?: number;
   /** The built web panel (index.html and assets/); default web/dist of this checkout. */
   panelDir?: string;
 }
@@ -63,6 +70,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-ovh-queryid', request.id);
     done(null, payload);
   });
+  if (options.workerId !== undefined) {
+    // Which worker answered: for operators and the cluster tests. raw.setHeader also reaches hijacked replies (SSE).
+    const worker = String(options.workerId);
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.raw.setHeader('x-byoi-worker', worker);
+      done();
+    });
+  }
   app.decorateRequest('auth', null);
   app.decorate('byoiConfig', config);
   const powerDrivers: PowerDriverRegistry = options.powerDrivers ?? new Map<string, PowerDriver>();
@@ -95,7 +110,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(storePlugin, { store: options.store, closeWithApp: options.closeStore ?? false });
-  await app.register(tasksPlugin, { config, runner: options.taskRunner, sweepIntervalMs: options.sweepIntervalMs });
+  await app.register(tasksPlugin, {
+    config,
+    runner: options.taskRunner,
+    sweepIntervalMs: options.sweepIntervalMs,
+    bus: options.taskBus,
+    housekeeping: options.housekeeping,
+  });
   await app.register(validationPageRoute);
   await app.register(openapiRoute);
   for (const prefix of ['/1.0', '/v1']) await app.register(ovhApiPlugin, { prefix, config });

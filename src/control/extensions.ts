@@ -8,6 +8,15 @@ import { bootServicePlugin } from './boot/boot-service-plugin.ts';
 import { createQemuDriver } from './power/qemu-driver.ts';
 import { createRedfishDriver } from './power/redfish-driver.ts';
 import { createIpmiDriver } from './power/ipmi-driver.ts';
+import { defaultOwner } from './agent/agent-runner.ts';
+import type { ClusterChannel } from './cluster/cluster-messages.ts';
+import { createRelayedRunner, serveRelayedRunnerCalls } from './cluster/relayed-runner.ts';
+
+/** This process's part in `byoi serve --workers N`: the leader runs the task runner, followers relay to it. */
+export interface ClusterPart {
+  role: 'leader' | 'follower';
+  channel: ClusterChannel;
+}
 
 /** What `byoi serve` plugs into the core: the seam for the agent protocol, the boot service and the power drivers. */
 export interface ControlExtensions {
@@ -24,10 +33,19 @@ export interface ControlExtensions {
  * with the `qemu`, `redfish` and `ipmi` drivers, the boot service (GET /boot/{mac}.ipxe), and, with the demo on,
  * the sample image served under /demo/images/.
  */
-export function controlExtensions(config: Config): ControlExtensions {
+export function controlExtensions(config: Config, options: { cluster?: ClusterPart } = {}): ControlExtensions {
+  const { cluster } = options;
   // The machine power drivers (QEMU lab, Redfish and IPMI BMCs) and the boot service their servers PXE-boot from.
-  const agent = createAgentExtensions(config, { drivers: [createQemuDriver(), createRedfishDriver(), createIpmiDriver()] });
+  const agent = createAgentExtensions(config, {
+    drivers: [createQemuDriver(), createRedfishDriver(), createIpmiDriver()],
+    ...(cluster?.role === 'follower' ? { runner: createRelayedRunner(defaultOwner(config), cluster.channel) } : {}),
+  });
+  const stopServing = cluster?.role === 'leader' ? serveRelayedRunnerCalls(cluster.channel, agent.taskRunner) : () => undefined;
   const plugins = [...agent.plugins, bootServicePlugin({ boot: config.boot, dataDir: config.dataDir })];
   if (config.demo) plugins.push(demoImagesPlugin(config.dataDir));
-  return { taskRunner: agent.taskRunner, powerDrivers: agent.powerDrivers, plugins, close: agent.close };
+  const close = async () => {
+    stopServing();
+    await agent.close();
+  };
+  return { taskRunner: agent.taskRunner, powerDrivers: agent.powerDrivers, plugins, close };
 }

@@ -9,24 +9,80 @@ import { ensureSampleImage, sampleImageName } from '../../control/demo/sample-im
 import { demoDeployExample } from '../../control/demo/demo-deploy-example.ts';
 import { controlExtensions } from '../../control/extensions.ts';
 import { readFileSync } from 'node:fs';
+import cluster from 'node:cluster';
 import { configFromFlags, integerFlag } from './serve-options.ts';
 import type { ServeFlags } from './serve.ts';
+import type { Config } from '../../control/config/config-schema.ts';
+import { workerCountOf } from '../../control/config/load-config.ts';
+import { createControlLogger } from '../../control/http/create-logger.ts';
+import { workerChannel, type ClusterChannel } from '../../control/cluster/cluster-messages.ts';
+import { createRelayedTaskBus } from '../../control/cluster/relayed-task-bus.ts';
+import { runPrimary, workerRoleVariable, type WorkerRole } from '../../control/cluster/run-primary.ts';
+
+/** A worker of `byoi serve --workers N`: its role, its channel to the primary and its cluster id. */
+interface WorkerPart {
+  role: WorkerRole;
+  channel: ClusterChannel;
+  id: number;
+}
 
 /**
  * What `byoi serve` does once its options are parsed: opens the store, builds the app, listens, seeds the demo
- * when asked, and resolves when SIGINT or SIGTERM has closed everything.
+ * when asked, and resolves when SIGINT or SIGTERM has closed everything. With more than one worker, this process
+ * becomes the cluster's primary and each forked worker comes back here (docs/ARCHITECTURE.md, "Workers").
  */
 export async function serveAction(flags: ServeFlags): Promise<void> {
   const config = configFromFlags(flags, {
     host: flags.host,
     port: integerFlag(flags.port),
+    workers: integerFlag(flags.workers),
     'tls.dev': flags.devTls,
     'tls.cert': flags.tlsCert,
     'tls.key': flags.tlsKey,
     publicUrl: flags.publicUrl,
     logLevel: flags.logLevel,
   });
+  const workers = workerCountOf(config);
+  if (workers === 1) return serveProcess(config, null);
+  if (cluster.isPrimary) return servePrimary(config, workers);
+  const channel = workerChannel();
+  const role = process.env[workerRoleVariable];
+  if (channel === null || cluster.worker === undefined || (role !== 'leader' && role !== 'follower')) {
+    throw new Error(`byoi serve: a cluster worker needs ${workerRoleVariable}=leader|follower from its primary`);
+  }
+  try {
+    return await serveProcess(config, { role, channel, id: cluster.worker.id });
+  } catch (error) {
+    // The channel would keep a worker that failed to start alive; the primary sees it exit before "ready".
+    process.disconnect();
+    throw error;
+  }
+}
+
+/**
+ * The primary: does once what the workers must not race on (migrations, the generated secret key, the dev CA,
+ * the demo's sample image), then forks and watches them. The workers open the store again, migrated by then.
+ */
+async function servePrimary(config: Config, workers: number): Promise<void> {
+  const log = createControlLogger(config.logLevel, undefined, { cluster: 'primary' });
   const { store, key } = await openControlStore(config);
+  const database = store.description;
+  await store.close();
+  if (key.source === 'generated') log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
+  if (store.dialect === 'postgres' && key.source !== 'config') {
+    log.warn('PostgreSQL with a key file in the data directory: set BYOI_SECRET_KEY so every instance shares the key');
+  }
+  let tls = config.tls.cert !== undefined ? 'on' : 'off';
+  if (config.tls.dev) tls = `trust ${ensureDevTls(config.dataDir).caPath} (NODE_EXTRA_CA_CERTS or curl --cacert)`;
+  if (config.demo) ensureSampleImage(demoImagesDir(config.dataDir));
+  const status = await runPrimary({ workers, log, readyFields: { database, tls } });
+  if (status !== 0) process.exitCode = status;
+}
+
+/** One process that serves HTTP: the whole control plane (`worker` null), or one worker of a cluster. */
+async function serveProcess(config: Config, worker: WorkerPart | null): Promise<void> {
+  const { store, key } = await openControlStore(config);
+  const leads = worker === null || worker.role === 'leader';
 
   let https: { key: string | Buffer; cert: string | Buffer } | null = null;
   let caNote = '';
@@ -38,10 +94,25 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
     https = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
   }
 
-  const { close: closeExtensions, ...extensions } = controlExtensions(config);
-  const app = await buildApp({ config, store, closeStore: true, https, ...extensions });
+  const { close: closeExtensions, ...extensions } = controlExtensions(config, worker === null ? {} : { cluster: worker });
+  const app = await buildApp({
+    config,
+    store,
+    closeStore: true,
+    https,
+    ...extensions,
+    ...(worker === null
+      ? {}
+      : {
+          logger: createControlLogger(config.logLevel, undefined, { worker: worker.id }),
+          taskBus: createRelayedTaskBus(worker.channel),
+          housekeeping: leads,
+          workerId: worker.id,
+        }),
+  });
   if (key.source === 'generated') app.log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
-  if (store.dialect === 'postgres' && key.source !== 'config') {
+  // A worker's primary said it already.
+  if (worker === null && store.dialect === 'postgres' && key.source !== 'config') {
     app.log.warn('PostgreSQL with a key file in the data directory: set BYOI_SECRET_KEY so every instance shares the key');
   }
 
@@ -52,7 +123,8 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const apiUrl = `${config.publicUrl ?? `${scheme}://${shownHost}:${port}`}/1.0`;
 
-  if (config.demo) {
+  // First-start work (and its once-only banner) belongs to one process: the leader of a cluster.
+  if (config.demo && leads) {
     const demo = await ensureDemoAccount(store, { dataDir: config.dataDir, apiUrl });
     if (demo !== null) {
       const servers = await seedDemoFleet({ store, account: demo.account, config, log: app.log });
@@ -82,7 +154,8 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
       );
     }
   }
-  app.log.info({ apiUrl, database: store.description, tls: caNote || (https === null ? 'off' : 'on') }, 'byoi control plane ready');
+  if (worker === null) app.log.info({ apiUrl, database: store.description, tls: caNote || (https === null ? 'off' : 'on') }, 'byoi control plane ready');
+  else worker.channel.send({ byoi: 'ready', apiUrl });
 
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -92,6 +165,8 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
       void app
         .close()
         .then(() => closeExtensions?.())
+        // A worker's IPC channel would keep it alive once everything else is closed.
+        .then(() => (worker === null ? undefined : process.disconnect()))
         .then(resolve, resolve);
     };
     process.on('SIGINT', stop);

@@ -5,6 +5,7 @@ import { addStoreOptions, type StoreFlags } from './store-options.ts';
 export interface ServeFlags extends StoreFlags {
   host?: string;
   port?: string;
+  workers?: string;
   devTls?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -19,6 +20,7 @@ export function registerServe(program: Command): void {
     .description('Run the control plane: the OVH-compatible API on SQLite (default) or PostgreSQL')
     .option('--host <address>', 'address to listen on [127.0.0.1]')
     .option('--port <number>', 'TCP port [8080]')
+    .option('--workers <n>', 'HTTP worker processes sharing the port, or auto (one per CPU) [1]')
     .option('--dev-tls', 'serve HTTPS with a local CA made in the data directory (DIR/dev-ca.pem)')
     .option('--tls-cert <file>', 'PEM certificate chain')
     .option('--tls-key <file>', 'PEM private key')

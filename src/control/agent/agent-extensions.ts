@@ -27,6 +27,8 @@ export interface AgentExtensionsOptions {
   localDriver?: LocalPowerDriver;
   owner?: string;
   pollIntervalMs?: number;
+  /** A runner to use instead of making one: a follower worker's relay to the leader's (cluster/relayed-runner.ts). */
+  runner?: AgentRunner;
 }
 
 /** The agent protocol's part of `byoi serve`: the runner, the `local` power driver and the agent routes. */
@@ -42,13 +44,15 @@ export function createAgentExtensions(config: Config, options: AgentExtensionsOp
   });
   const powerDrivers = new Map<string, PowerDriver>([[localDriver.name, localDriver]]);
   for (const driver of options.drivers ?? []) powerDrivers.set(driver.name, driver);
-  const taskRunner = createAgentRunner({
-    drivers: powerDrivers,
-    endpoint,
-    ...(options.owner === undefined ? {} : { owner: options.owner }),
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
-    onStart: (context) => localDriver.useLog(context.log),
-  });
+  const taskRunner =
+    options.runner ??
+    createAgentRunner({
+      drivers: powerDrivers,
+      endpoint,
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      onStart: (context) => localDriver.useLog(context.log),
+    });
   return {
     taskRunner,
     powerDrivers,

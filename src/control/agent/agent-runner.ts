@@ -373,7 +373,7 @@ export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
 }
 
 /** The same name for the same control plane across restarts: host, data directory and database. */
-function defaultOwner(config: TaskRunnerContext['config']): string {
+export function defaultOwner(config: TaskRunnerContext['config']): string {
   const where = createHash('sha256').update(`${resolve(config.dataDir)}|${config.database ?? ''}`).digest('hex').slice(0, 12);
   return `byoi@${hostname()}:${where}`;
 }

@@ -9,6 +9,10 @@ export const ConfigSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port (0 picks a free one)' }),
+    workers: Type.Union([Type.Integer({ minimum: 1, maximum: 64 }), Type.Literal('auto')], {
+      default: 1,
+      description: 'HTTP worker processes of `byoi serve` (node:cluster); auto: one per CPU; 1: a single process',
+    }),
     dataDir: Type.String({ minLength: 1, default: './data', description: 'SQLite file, secret key, demo credentials, dev CA' }),
     database: Type.Optional(
       Type.String({

@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { Value } from 'typebox/value';
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
 
+/** How a variable's text becomes a value; `count` is an integer or a word (workers: auto) for the schema to check. */
+type Kind = 'string' | 'integer' | 'boolean' | 'count';
+
 /** Where each configuration key came from, so an error can say which file line or variable to fix. */
 type Sources = Map<string, string>;
 
 /** Environment variables and the key each sets. Numbers and booleans are parsed by the schema's rules. */
-const environment: ReadonlyArray<readonly [variable: string, key: string, kind: 'string' | 'integer' | 'boolean']> = [
+const environment: ReadonlyArray<readonly [variable: string, key: string, kind: Kind]> = [
   ['BYOI_HOST', 'host', 'string'],
   ['BYOI_PORT', 'port', 'integer'],
+  ['BYOI_WORKERS', 'workers', 'count'],
   ['BYOI_DATA_DIR', 'dataDir', 'string'],
   ['BYOI_DATABASE', 'database', 'string'],
   ['DATABASE_URL', 'database', 'string'],
@@ -101,6 +106,11 @@ export function loadConfig(inputs: ConfigInputs = {}): Config {
   return config;
 }
 
+/** How many HTTP worker processes `byoi serve` runs: `auto` is one per CPU. */
+export function workerCountOf(config: Config): number {
+  return config.workers === 'auto' ? Math.max(1, availableParallelism()) : config.workers;
+}
+
 /** The database URL with the default applied: SQLite in the data directory. */
 export function databaseUrlOf(config: Config): string {
   return config.database ?? `sqlite:${resolve(config.dataDir, 'byoi.db')}`;
@@ -136,8 +146,9 @@ function flatten(object: Record<string, unknown>, prefix = ''): Array<[string, u
   return out;
 }
 
-function parseEnv(text: string, kind: 'string' | 'integer' | 'boolean', variable: string, key: string): unknown {
+function parseEnv(text: string, kind: Kind, variable: string, key: string): unknown {
   if (kind === 'string') return text;
+  if (kind === 'count') return /^\d+$/.test(text) ? Number(text) : text;
   if (kind === 'integer') {
     if (!/^-?\d+$/.test(text)) throw new ByoiError('BYOI_CONFIG_INVALID', { key, source: variable, reason: `must be an integer, got ${JSON.stringify(text)}` });
     return Number(text);

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config-schema.ts';
-import { createTaskBus } from './task-bus.ts';
+import { createTaskBus, type TaskBus } from './task-bus.ts';
 import { createTaskService } from './task-service.ts';
 import type { TaskRunner } from './task-runner.ts';
 import { purgeSignatures } from '../store/replay-guard-repo.ts';
@@ -12,8 +12,11 @@ import type {} from '../http/fastify-types.ts';
  * old replay-guard entries are purged) and starts/stops the TaskRunner when one is given.
  */
 export const tasksPlugin = fp(
-  async (app: FastifyInstance, options: { config: Config; runner?: TaskRunner | undefined; sweepIntervalMs?: number }) => {
-    const bus = createTaskBus();
+  async (
+    app: FastifyInstance,
+    options: { config: Config; runner?: TaskRunner | undefined; sweepIntervalMs?: number; bus?: TaskBus | undefined; housekeeping?: boolean | undefined },
+  ) => {
+    const bus = options.bus ?? createTaskBus();
     const tasks = createTaskService({ store: app.store, bus, leaseSeconds: options.config.tasks.leaseSeconds });
     app.decorate('taskBus', bus);
     app.decorate('tasks', tasks);
@@ -31,10 +34,13 @@ export const tasksPlugin = fp(
     };
 
     app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        sweeping = sweep();
-      }, options.sweepIntervalMs ?? 5000);
-      timer.unref();
+      // One sweeper per control plane process group: a follower worker leaves it to the leader.
+      if (options.housekeeping !== false) {
+        timer = setInterval(() => {
+          sweeping = sweep();
+        }, options.sweepIntervalMs ?? 5000);
+        timer.unref();
+      }
       if (options.runner !== undefined) {
         await options.runner.start({ store: app.store, tasks, bus, config: options.config, log: app.log.child({ runner: options.runner.name }) });
       }
