@@ -29,14 +29,18 @@ export interface ServeProcess {
  * Starts `serve` and waits for its "ready" log line. By default through control-cli.ts (serve and admin only);
  * with `entry: 'bin'`, as `npm start` runs it: `node bin/byoi.mjs serve` from the repository's root.
  */
-export function startServe(args: string[], env: Record<string, string> = {}, options: { entry?: 'control-cli' | 'bin' } = {}): Promise<ServeProcess> {
+export function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { entry?: 'control-cli' | 'bin'; startTimeoutMs?: number } = {},
+): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const bin = options.entry === 'bin';
     const command = bin ? ['bin/byoi.mjs', 'serve'] : ['--import', 'tsx', script, 'serve'];
     const child = spawn(process.execPath, [...command, ...args], { cwd: bin ? repoRoot : undefined, env: { ...process.env, ...env } });
     let output = '';
     const exited = new Promise<number>((done) => child.on('close', (code) => done(code ?? -1)));
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), options.startTimeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const ready = /"apiUrl":"([^"]+)".*"msg":"byoi control plane ready"/.exec(output);

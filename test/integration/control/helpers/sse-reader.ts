@@ -11,7 +11,13 @@ export async function openEventStream(
   url: string,
   headers: Record<string, string>,
   dispatcher?: Dispatcher,
-): Promise<{ status: number; contentType: string; next(timeoutMs?: number): Promise<SseEvent | null>; close(): void }> {
+): Promise<{
+  status: number;
+  contentType: string;
+  headers: Record<string, string | string[] | undefined>;
+  next(timeoutMs?: number): Promise<SseEvent | null>;
+  close(): void;
+}> {
   const controller = new AbortController();
   const response = await request(url, { method: 'GET', headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal, dispatcher });
   const queue: Array<SseEvent | null> = [];
@@ -55,6 +61,7 @@ export async function openEventStream(
   return {
     status: response.statusCode,
     contentType: String(response.headers['content-type'] ?? ''),
+    headers: response.headers,
     next(timeoutMs = 5000) {
       const ready = queue.shift();
       if (ready !== undefined) return Promise.resolve(ready);

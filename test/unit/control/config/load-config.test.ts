@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databaseUrlOf, loadConfig } from '../../../../src/control/config/load-config.ts';
+import { availableParallelism } from 'node:os';
+import { databaseUrlOf, loadConfig, workerCountOf } from '../../../../src/control/config/load-config.ts';
 
 const made: string[] = [];
 const tempDir = () => {
@@ -36,4 +37,16 @@ test('loadConfig() names the key, its source and the problem', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'bad.yaml'), 'tasks:\n  leaseSeconds: 1\n');
   assert.throws(() => loadConfig({ file: join(dir, 'bad.yaml') }), { message: /^Invalid configuration: tasks\.leaseSeconds \(from .*bad\.yaml\) must be >= 5/ });
+});
+
+test('loadConfig() takes workers as a count or auto, from the file, BYOI_WORKERS or --workers', () => {
+  assert.equal(loadConfig().workers, 1);
+  assert.equal(workerCountOf(loadConfig()), 1);
+  assert.equal(loadConfig({ env: { BYOI_WORKERS: '3' } }).workers, 3);
+  assert.equal(workerCountOf(loadConfig({ env: { BYOI_WORKERS: 'auto' } })), availableParallelism());
+  const dir = tempDir();
+  writeFileSync(join(dir, 'byoi.yaml'), 'workers: auto\n');
+  assert.equal(loadConfig({ file: join(dir, 'byoi.yaml'), flags: { workers: 2 } }).workers, 2);
+  assert.throws(() => loadConfig({ env: { BYOI_WORKERS: 'many' } }), { message: /^Invalid configuration: workers \(from BYOI_WORKERS\)/ });
+  assert.throws(() => loadConfig({ flags: { workers: 0 } }), { message: /^Invalid configuration: workers \(from --workers\)/ });
 });
