@@ -4,12 +4,15 @@
 // BYOI_TEST_POSTGRES_URL) on PostgreSQL. Prints the figures, with the server's CPU time per request, and writes
 // them to docs/BENCHMARKS.md under "## Control plane".
 //
-//   npm run bench -- control-plane            BENCH_SERVERS=10000 BENCH_SECONDS=10 by default
+// Each database is measured twice: the server as one process, and as BENCH_WORKERS node:cluster workers on one
+// port (`byoi serve --workers N`; default auto, one per CPU; BENCH_WORKERS=1 measures the single process only).
+//
+//   npm run bench -- control-plane            BENCH_SERVERS=10000 BENCH_SECONDS=10 BENCH_WORKERS=auto by default
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import autocannon, { type AutocannonResult } from 'autocannon';
@@ -20,6 +23,9 @@ interface ServerInfo {
   dialect: string;
   keys: { applicationKey: string; applicationSecret: string; consumerKey: string };
   taskPath: string;
+  workers: number;
+  /** The server's processes (the primary and its workers, or the one process): their CPU time is the server's. */
+  pids: number[];
 }
 
 interface Row {
@@ -35,6 +41,9 @@ interface Row {
 }
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const workersText = process.env.BENCH_WORKERS ?? 'auto';
+const workers = workersText === 'auto' ? availableParallelism() : Number(workersText);
+if (!Number.isInteger(workers) || workers < 1) throw new Error(`BENCH_WORKERS must be auto or a count, got ${workersText}`);
 /**
  * wrk (Debian package wrk, written in C) costs far less CPU per request than autocannon (about a whole core at
  * 5,000 req/s), and here the load generator shares the server's two cores: it makes every run when installed,
@@ -89,8 +98,8 @@ async function wrkRun(url: string, extra: string[], rate?: number): Promise<Figu
 const root = new URL('..', import.meta.url).pathname;
 const rows: Row[] = [];
 
-async function startServer(databaseUrl: string | undefined): Promise<{ info: ServerInfo; child: ChildProcess }> {
-  const env: Record<string, string | undefined> = { ...process.env };
+async function startServer(databaseUrl: string | undefined, serverWorkers: number): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const env: Record<string, string | undefined> = { ...process.env, BENCH_WORKERS: String(serverWorkers) };
   if (databaseUrl !== undefined) env.BENCH_DATABASE_URL = databaseUrl;
   const child = spawn(process.execPath, ['--import', 'tsx', `${root}bench/_control-plane-server.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -131,33 +140,42 @@ async function signedTaskGets(info: ServerInfo): Promise<Figures> {
  * CPU time (user + system) the process `pid` has used, in µs, from /proc (Linux; undefined elsewhere). Per
  * request it is the server's cost whatever else runs on the machine, unlike requests/s on shared cores.
  */
-function cpuMicros(pid: number | undefined): number | undefined {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
-  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+function cpuMicros(pids: readonly number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    if (!existsSync(`/proc/${pid}/stat`)) return undefined;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    total += ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks;
+  }
+  return total;
 }
 const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** Runs one scenario and records its figures with the server's CPU µs per request. */
-async function measure(label: string, scenario: string, target: string, child: ChildProcess, load: () => Promise<Figures>, met: (r: Figures) => boolean): Promise<void> {
-  const before = cpuMicros(child.pid);
+async function measure(label: string, scenario: string, target: string, pids: readonly number[], load: () => Promise<Figures>, met: (r: Figures) => boolean): Promise<void> {
+  const before = cpuMicros(pids);
   const result = await load();
-  const after = cpuMicros(child.pid);
+  const after = cpuMicros(pids);
   const cpu = before === undefined || after === undefined || result.requests === 0 ? Number.NaN : Math.round((after - before) / result.requests);
   const row: Row = { database: label, scenario: `${scenario} (${result.tool})`, target, rps: result.rps, p50: result.p50, p99: result.p99, errors: result.errors, cpuMicros: cpu, met: met(result) ? 'yes' : 'no' };
   rows.push(row);
   process.stdout.write(`${label} ${scenario}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, server CPU ${cpu} µs/request (target ${target}: ${row.met})\n`);
 }
 
-async function benchDatabase(label: string, databaseUrl: string | undefined): Promise<void> {
-  const { info, child } = await startServer(databaseUrl);
+/** The server as one process, then (BENCH_WORKERS > 1) as that many workers: each gets its own rows. */
+const serverShapes = workers > 1 ? [1, workers] : [1];
+const shapeLabel = (database: string, serverWorkers: number) => `${database}, ${serverWorkers === 1 ? '1 process' : `${serverWorkers} workers`}`;
+
+async function benchServer(label: string, databaseUrl: string | undefined, serverWorkers: number): Promise<void> {
+  const { info, child } = await startServer(databaseUrl, serverWorkers);
+  const { pids } = info;
   try {
     // Warm up (JIT, prepared statements, pool) before measuring.
     await autocannon({ url: `${info.origin}/boot/${mac(1)}.ipxe`, connections: 16, duration: 2 });
-    await measure(label, `boot storm, ${info.servers} servers, paced at 5,000 req/s`, 'p99 < 20 ms at 5,000 req/s', child, () => bootStorm(info, 5000), (r) => r.p99 < 20 && r.rps >= 4900);
-    await measure(label, `boot storm, ${info.servers} servers, unpaced`, 'max', child, () => bootStorm(info, undefined), () => true);
-    await measure(label, 'signed GET /1.0/dedicated/server/{sn}/task/{id}, unpaced', '>= 3,000 req/s', child, () => signedTaskGets(info), (r) => r.rps >= 3000);
+    await measure(label, `boot storm, ${info.servers} servers, paced at 5,000 req/s`, 'p99 < 20 ms at 5,000 req/s', pids, () => bootStorm(info, 5000), (r) => r.p99 < 20 && r.rps >= 4900);
+    await measure(label, `boot storm, ${info.servers} servers, unpaced`, 'max', pids, () => bootStorm(info, undefined), () => true);
+    await measure(label, 'signed GET /1.0/dedicated/server/{sn}/task/{id}, unpaced', '>= 3,000 req/s', pids, () => signedTaskGets(info), (r) => r.rps >= 3000);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -190,12 +208,16 @@ async function postgresLeg(): Promise<{ url: string; drop: () => Promise<void> }
 let pgVersion: string | undefined;
 
 const loadAtStart = loadavg().map((n) => n.toFixed(1)).join(', ');
-await benchDatabase('SQLite', undefined);
-const postgres = await postgresLeg();
-if (postgres === undefined) process.stdout.write('PostgreSQL: skipped (set BENCH_POSTGRES_URL or BYOI_TEST_POSTGRES_URL)\n');
-else {
+for (const serverWorkers of serverShapes) await benchServer(shapeLabel('SQLite', serverWorkers), undefined, serverWorkers);
+for (const serverWorkers of serverShapes) {
+  // A fresh schema per server: the seeding registers the same servers again.
+  const postgres = await postgresLeg();
+  if (postgres === undefined) {
+    process.stdout.write('PostgreSQL: skipped (set BENCH_POSTGRES_URL or BYOI_TEST_POSTGRES_URL)\n');
+    break;
+  }
   try {
-    await benchDatabase(`PostgreSQL ${pgVersion ?? ''}`.trim(), postgres.url);
+    await benchServer(shapeLabel(`PostgreSQL ${pgVersion ?? ''}`.trim(), serverWorkers), postgres.url, serverWorkers);
   } finally {
     await postgres.drop();
   }
@@ -210,8 +232,10 @@ const notes = [
   'pass that cannot change its fields; the boot routes write none. Nothing is cached: a revoked credential or a',
   'changed server is seen on the next request by every instance (docs/ARCHITECTURE.md, "The control plane\'s hot',
   'paths"). What remains per request is mostly the database read and the reply\'s write to the socket (on loopback',
-  'the kernel\'s work for the receiver is counted to the server). The server is one Node process, so it uses about',
-  'one of the two cores; the load generator and other work share the rest (see the load average). wrk paces with',
+  'the kernel\'s work for the receiver is counted to the server). "1 process" rows: the server is one Node process,',
+  'so it uses at most one core. "N workers" rows: `byoi serve --workers N` (node:cluster, one port, round-robin per',
+  'connection); its CPU figure sums the primary and the workers. The load generator and other work share the same',
+  'cores (see the load average). wrk paces with',
   'bench/paced.lua (send slots at the rate, closed loop like autocannon\'s overallRate), so the paced runs no',
   'longer spend a core in the load generator.',
 ];
@@ -222,7 +246,7 @@ const section = [
   '',
   `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench -- control-plane\` (bench/control-plane.ts): 64 connections, ${hasWrk ? 'wrk (paced runs: bench/paced.lua hands out send slots at the rate, closed loop like autocannon\'s overallRate)' : 'autocannon (wrk is not installed)'},`,
   `${seconds} s per run after a 2 s warm-up, against \`byoi\`'s app (OVH API + boot service, info-level JSON logs to /dev/null) in its own`,
-  `process on 127.0.0.1. Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version};`,
+  `process, or ${workers} cluster workers, on 127.0.0.1. Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version};`,
   'load generator and server share those cores. Boot storm: each request asks for the script of a random one of the',
   'registered servers (half UEFI with an efiBootloaderPath, half legacy; no install running). Signed task GET: one',
   'credential, OVH signature checked on every request (GETs may repeat a signature).',
