@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { databaseLegs } from '../control/helpers/database-legs.ts';
-import { ovhHeaders, type ClientKeys } from '../control/helpers/ovh-signer.ts';
+import type { ClientKeys } from '../control/helpers/ovh-signer.ts';
 import { startServe, type ServeProcess } from '../control/helpers/spawn-cli.ts';
+import { signedRequest } from '../control/helpers/signed-request.ts';
 import { needTools } from '../../helpers/tools.ts';
 import { readDeployedDisk } from './helpers/deployed-disk.ts';
 import { startSlowImageServer } from './helpers/slow-image-server.ts';
@@ -22,19 +22,10 @@ function serve(args: string[]): Promise<ServeProcess> {
   return startServe(args, { BYOI_LOG_LEVEL: 'info' }, { entry: 'bin' });
 }
 
-async function signed(apiUrl: string, keys: ClientKeys, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const url = new URL(`${apiUrl}${path}`);
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = ovhHeaders(keys, { method, url: `https://${url.hostname}${url.pathname}`, body: text });
-  if (text !== '') headers['content-type'] = 'application/json';
-  const response = await request(url, { method: method as 'GET', headers, body: text === '' ? undefined : text });
-  const reply = await response.body.text();
-  return { status: response.statusCode, body: (reply === '' ? null : JSON.parse(reply)) as Record<string, unknown> };
-}
 
 async function waitDone(apiUrl: string, keys: ClientKeys, server: string, taskId: number): Promise<Record<string, unknown>> {
   for (const deadline = Date.now() + 60_000; ; ) {
-    const task = (await signed(apiUrl, keys, 'GET', `/dedicated/server/${server}/task/${taskId}`)).body;
+    const task = (await signedRequest(apiUrl, keys, 'GET', `/dedicated/server/${server}/task/${taskId}`)).body;
     if (!['init', 'todo', 'doing'].includes(String(task.status))) return task;
     assert.ok(Date.now() < deadline, `task ${taskId} still ${String(task.status)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -71,11 +62,11 @@ for (const leg of databaseLegs()) {
       running.push(first);
       const keys = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as ClientKeys & { apiUrl: string };
       assert.equal(keys.apiUrl, first.apiUrl);
-      const servers = (await signed(first.apiUrl, keys, 'GET', '/dedicated/server')).body as unknown as string[];
+      const servers = (await signedRequest(first.apiUrl, keys, 'GET', '/dedicated/server')).body as unknown as string[];
       assert.deepEqual(servers, ['ns1001.byoi.demo', 'ns1002.byoi.demo', 'ns1003.byoi.demo']);
-      const hardware = (await signed(first.apiUrl, keys, 'GET', '/dedicated/server/ns1003.byoi.demo/specifications/hardware')).body as { diskGroups: unknown[]; bootMode: string };
+      const hardware = (await signedRequest(first.apiUrl, keys, 'GET', '/dedicated/server/ns1003.byoi.demo/specifications/hardware')).body as { diskGroups: unknown[]; bootMode: string };
       assert.equal(hardware.diskGroups.length, 2);
-      assert.equal(((await signed(first.apiUrl, keys, 'GET', '/dedicated/server/ns1002.byoi.demo/specifications/hardware')).body as { bootMode: string }).bootMode, 'legacy');
+      assert.equal(((await signedRequest(first.apiUrl, keys, 'GET', '/dedicated/server/ns1002.byoi.demo/specifications/hardware')).body as { bootMode: string }).bootMode, 'legacy');
 
       // The banner's example, run as printed.
       const example = /^ {2}(node -e .*)$/m.exec(first.output())?.[1];
@@ -99,7 +90,7 @@ for (const leg of databaseLegs()) {
       const sample = readFileSync(join(dir, 'images', 'sample-gpt.raw'));
       const slow = await startSlowImageServer(sample, { bytesPerSecond: 8 * 1024 * 1024 });
       try {
-        const started = await signed(first.apiUrl, keys, 'POST', '/dedicated/server/ns1003.byoi.demo/reinstall', {
+        const started = await signedRequest(first.apiUrl, keys, 'POST', '/dedicated/server/ns1003.byoi.demo/reinstall', {
           operatingSystem: 'byoi_64',
           customizations: { imageURL: slow.url('/sample.raw'), imageType: 'raw', hostname: 'twice' },
           storage: [{ diskGroupId: 1 }],
@@ -107,7 +98,7 @@ for (const leg of databaseLegs()) {
         assert.equal(started.status, 200, JSON.stringify(started.body));
         const taskId = started.body.taskId as number;
         for (const deadline = Date.now() + 30_000; ; ) {
-          const status = (await signed(first.apiUrl, keys, 'GET', '/dedicated/server/ns1003.byoi.demo/install/status')).body as { byoi?: { bytesWritten: number | null } };
+          const status = (await signedRequest(first.apiUrl, keys, 'GET', '/dedicated/server/ns1003.byoi.demo/install/status')).body as { byoi?: { bytesWritten: number | null } };
           if ((status.byoi?.bytesWritten ?? 0) > 0) break;
           assert.ok(Date.now() < deadline, 'the installer starts writing');
           await new Promise((resolve) => setTimeout(resolve, 100));

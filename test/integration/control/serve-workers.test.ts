@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, request } from 'undici';
+import { Client } from 'undici';
 import { databaseLegs } from './helpers/database-legs.ts';
 import { ovhHeaders, type ClientKeys } from './helpers/ovh-signer.ts';
 import { startServe, type ServeProcess } from './helpers/spawn-cli.ts';
+import { signedRequest } from './helpers/signed-request.ts';
 import { openEventStream, type SseEvent } from './helpers/sse-reader.ts';
 import { needTools } from '../../helpers/tools.ts';
 import { startSlowImageServer, type SlowImageServer } from '../agent/helpers/slow-image-server.ts';
@@ -32,15 +33,6 @@ function logLines(served: ServeProcess): LogLine[] {
     .map((line) => JSON.parse(line) as LogLine);
 }
 
-async function signed(apiUrl: string, keys: ClientKeys, method: string, path: string, body?: unknown) {
-  const url = new URL(`${apiUrl}${path}`);
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = ovhHeaders(keys, { method, url: `https://${url.hostname}${url.pathname}`, body: text });
-  if (text !== '') headers['content-type'] = 'application/json';
-  const response = await request(url, { method: method as 'GET', headers, body: text === '' ? undefined : text });
-  const reply = await response.body.text();
-  return { status: response.statusCode, worker: String(response.headers['x-byoi-worker']), body: (reply === '' ? null : JSON.parse(reply)) as Record<string, unknown> };
-}
 
 /** Boot script requests on fresh connections (round-robin is per connection) until each listed worker answered. */
 async function workersAnswering(origin: string, tries = 20): Promise<Set<string>> {
@@ -91,7 +83,7 @@ for (const leg of databaseLegs()) {
       const keys = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as ClientKeys;
       const sample = readFileSync(join(dir, 'images', 'sample-gpt.raw'));
       slow = await startSlowImageServer(sample, { bytesPerSecond: Math.ceil(sample.length / 10) });
-      const started = await signed(apiUrl, keys, 'POST', '/dedicated/server/ns1001.byoi.demo/reinstall', {
+      const started = await signedRequest(apiUrl, keys, 'POST', '/dedicated/server/ns1001.byoi.demo/reinstall', {
         operatingSystem: 'byoi_64',
         customizations: { imageURL: slow.url('/sample.raw'), imageType: 'raw', hostname: 'workers' },
       });
@@ -136,7 +128,7 @@ for (const leg of databaseLegs()) {
         }),
       );
 
-      const task = (await signed(apiUrl, keys, 'GET', `/dedicated/server/ns1001.byoi.demo/task/${taskId}`)).body;
+      const task = (await signedRequest(apiUrl, keys, 'GET', `/dedicated/server/ns1001.byoi.demo/task/${taskId}`)).body;
       assert.equal(task.status, 'done', String(task.comment));
       // The runner logs "install done" just after storing it: the line may trail the stream's end by a moment.
       for (const deadline = Date.now() + 10_000; !logLines(served).some((line) => line.msg === 'install done' && line.taskId === taskId); ) {
@@ -196,7 +188,7 @@ for (const leg of databaseLegs()) {
         assert.ok(Date.now() < deadline, 'the new worker answers');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const servers = await signed(apiUrl, keys, 'GET', '/dedicated/server');
+      const servers = await signedRequest(apiUrl, keys, 'GET', '/dedicated/server');
       assert.equal(servers.status, 200);
     });
   });
