@@ -10,11 +10,12 @@ import { createRedfishDriver } from './power/redfish-driver.ts';
 import { createIpmiDriver } from './power/ipmi-driver.ts';
 import { defaultOwner } from './agent/agent-runner.ts';
 import type { ClusterChannel } from './cluster/cluster-messages.ts';
+import type { WorkerRole } from './cluster/run-primary.ts';
 import { createRelayedRunner, serveRelayedRunnerCalls } from './cluster/relayed-runner.ts';
 
 /** This process's part in `byoi serve --workers N`: the leader runs the task runner, followers relay to it. */
 export interface ClusterPart {
-  role: 'leader' | 'follower';
+  role: WorkerRole;
   channel: ClusterChannel;
 }
 

@@ -7,22 +7,22 @@ import { demoDisksDir, seedDemoFleet } from '../../control/demo/seed-demo-fleet.
 import { demoImagesDir, demoImagesPrefix } from '../../control/demo/demo-images-plugin.ts';
 import { ensureSampleImage, sampleImageName } from '../../control/demo/sample-image.ts';
 import { demoDeployExample } from '../../control/demo/demo-deploy-example.ts';
-import { controlExtensions } from '../../control/extensions.ts';
+import { controlExtensions, type ClusterPart } from '../../control/extensions.ts';
 import { readFileSync } from 'node:fs';
 import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import type { SecretKey } from '../../control/crypto/load-secret-key.ts';
 import { configFromFlags, integerFlag } from './serve-options.ts';
 import type { ServeFlags } from './serve.ts';
 import type { Config } from '../../control/config/config-schema.ts';
 import { workerCountOf } from '../../control/config/load-config.ts';
 import { createControlLogger } from '../../control/http/create-logger.ts';
-import { workerChannel, type ClusterChannel } from '../../control/cluster/cluster-messages.ts';
+import { workerChannel } from '../../control/cluster/cluster-messages.ts';
 import { createRelayedTaskBus } from '../../control/cluster/relayed-task-bus.ts';
-import { runPrimary, workerRoleVariable, type WorkerRole } from '../../control/cluster/run-primary.ts';
+import { runPrimary, workerRoleVariable } from '../../control/cluster/run-primary.ts';
 
-/** A worker of `byoi serve --workers N`: its role, its channel to the primary and its cluster id. */
-interface WorkerPart {
-  role: WorkerRole;
-  channel: ClusterChannel;
+/** A worker of `byoi serve --workers N`: its role and channel to the primary (ClusterPart), and its cluster id. */
+interface WorkerPart extends ClusterPart {
   id: number;
 }
 
@@ -68,15 +68,25 @@ async function servePrimary(config: Config, workers: number): Promise<void> {
   const { store, key } = await openControlStore(config);
   const database = store.description;
   await store.close();
-  if (key.source === 'generated') log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
-  if (store.dialect === 'postgres' && key.source !== 'config') {
-    log.warn('PostgreSQL with a key file in the data directory: set BYOI_SECRET_KEY so every instance shares the key');
-  }
+  reportSecretKey(log, store.dialect, key);
   let tls = config.tls.cert !== undefined ? 'on' : 'off';
-  if (config.tls.dev) tls = `trust ${ensureDevTls(config.dataDir).caPath} (NODE_EXTRA_CA_CERTS or curl --cacert)`;
+  if (config.tls.dev) tls = trustDevCaNote(ensureDevTls(config.dataDir).caPath);
   if (config.demo) ensureSampleImage(demoImagesDir(config.dataDir));
   const status = await runPrimary({ workers, log, readyFields: { database, tls } });
   if (status !== 0) process.exitCode = status;
+}
+
+/** Where the secret key came from, when the operator must know: a new key file, or one file per PostgreSQL instance. */
+function reportSecretKey(log: Pick<Logger, 'info' | 'warn'>, dialect: string, key: Pick<SecretKey, 'source' | 'path'>): void {
+  if (key.source === 'generated') log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
+  if (dialect === 'postgres' && key.source !== 'config') {
+    log.warn('PostgreSQL with a key file in the data directory: set BYOI_SECRET_KEY so every instance shares the key');
+  }
+}
+
+/** The line that tells how to trust `--dev-tls`'s CA. */
+function trustDevCaNote(caPath: string): string {
+  return `trust ${caPath} (NODE_EXTRA_CA_CERTS or curl --cacert)`;
 }
 
 /** One process that serves HTTP: the whole control plane (`worker` null), or one worker of a cluster. */
@@ -89,7 +99,7 @@ async function serveProcess(config: Config, worker: WorkerPart | null): Promise<
   if (config.tls.dev) {
     const dev = ensureDevTls(config.dataDir);
     https = { key: dev.key, cert: dev.cert };
-    caNote = `trust ${dev.caPath} (NODE_EXTRA_CA_CERTS or curl --cacert)`;
+    caNote = trustDevCaNote(dev.caPath);
   } else if (config.tls.cert !== undefined && config.tls.key !== undefined) {
     https = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
   }
@@ -110,11 +120,8 @@ async function serveProcess(config: Config, worker: WorkerPart | null): Promise<
           workerId: worker.id,
         }),
   });
-  if (key.source === 'generated') app.log.info({ path: key.path }, 'generated the secret key (keep it: it decrypts the stored secrets)');
-  // A worker's primary said it already.
-  if (worker === null && store.dialect === 'postgres' && key.source !== 'config') {
-    app.log.warn('PostgreSQL with a key file in the data directory: set BYOI_SECRET_KEY so every instance shares the key');
-  }
+  // A worker's primary said it already (and made the key before forking).
+  if (worker === null) reportSecretKey(app.log, store.dialect, key);
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
