@@ -29,6 +29,7 @@ import {
   type ResponseHeaders,
 } from './_http-headers.ts';
 import { networkFailure, statusFailure, statusText, type FailureContext } from './_http-failure.ts';
+import { unpausedBodyEnd } from './_unpaused-body-end.ts';
 
 export type { HttpHeader } from './_http-headers.ts';
 
@@ -138,6 +139,8 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
 
   let lastFacts: SourceFacts | null = null;
   let closed = false;
+  // A 200 without Content-Length (close-delimited) ends at the probed size, when one was probed.
+  const dispatcher = agent.compose(unpausedBodyEnd((status) => (status === 200 ? (lastFacts?.size ?? null) : null)));
 
   const emitRetry = (offset: number) => (attempt: number, delayMs: number, error: unknown): void =>
     emitEvent(onEvent, {
@@ -177,7 +180,7 @@ export function createHttpSource(options: HttpSourceOptions): ImageSource {
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, {
-          dispatcher: agent,
+          dispatcher,
           method,
           headers: hopHeaders(url, extra),
           signal,
