@@ -57,6 +57,23 @@ export async function findTask(store: Store, id: number): Promise<ControlTask | 
   return row && toTask(row);
 }
 
+/**
+ * What a writer saw when it read a task, for a compare-and-set: its status and its steps column's text exactly as
+ * stored. Every step write rewrites that text, so an unchanged text means unchanged steps.
+ */
+export interface TaskVersion {
+  status: TaskStatus;
+  stepsText: string;
+}
+
+/** The task `id` with the version updateTaskAndSteps() compares against, both from one read. */
+export async function findTaskVersion(store: Store, id: number): Promise<{ task: ControlTask; version: TaskVersion } | undefined> {
+  const row = await store.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const task = toTask(row);
+  return { task, version: { status: task.status, stepsText: row.steps } };
+}
+
 /** The task `id` of server `serverId`, or undefined (a task id of another server is not found, like OVH). */
 export async function findServerTask(store: Store, serverId: number, id: number): Promise<ControlTask | undefined> {
   // Polled by every client waiting for an install: the SQL is compiled once per store (as findSignedCaller()'s),
@@ -143,14 +160,16 @@ export async function listTasks(store: Store, filter: { status?: string; limit?:
   return (await query.execute()).map(toTask);
 }
 
-/** Column changes a task update may make; JSON columns are serialised here. */
+/**
+ * Column changes a task update may make; JSON columns are serialised here. Not the steps: a whole-array write
+ * goes through updateTaskAndSteps(), single steps through task-steps-repo.ts.
+ */
 export interface TaskPatch {
   status?: TaskStatus;
   comment?: string;
   doneDate?: string | null;
   lastUpdate: string;
   active?: boolean;
-  steps?: TaskStep[];
   progress?: TaskProgress | null;
   result?: unknown;
   errorCode?: string | null;
@@ -167,12 +186,34 @@ export interface TaskPatch {
  * that keeps two writers from both moving a task). Returns whether a row changed.
  */
 export async function updateTask(store: Store, id: number, patch: TaskPatch, expectStatus?: TaskStatus): Promise<boolean> {
+  let query = store.db.updateTable('tasks').set(patchColumns(patch)).where('id', '=', id);
+  if (expectStatus !== undefined) query = query.where('status', '=', expectStatus);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Updates task `id` with `patch` and the whole `steps` array, only while its status and steps are still those of
+ * `read` (findTaskVersion()): a step another writer changed since is never overwritten by a stale copy. Returns
+ * whether a row changed; false means read again and recompute.
+ */
+export async function updateTaskAndSteps(store: Store, id: number, patch: TaskPatch, steps: TaskStep[], read: TaskVersion): Promise<boolean> {
+  const result = await store.db
+    .updateTable('tasks')
+    .set({ ...patchColumns(patch), steps: JSON.stringify(steps) })
+    .where('id', '=', id)
+    .where('status', '=', read.status)
+    .where('steps', '=', read.stepsText)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+function patchColumns(patch: TaskPatch): Updateable<TasksTable> {
   const set: Updateable<TasksTable> = { last_update: patch.lastUpdate };
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.comment !== undefined) set.comment = patch.comment;
   if (patch.doneDate !== undefined) set.done_date = patch.doneDate;
   if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
-  if (patch.steps !== undefined) set.steps = JSON.stringify(patch.steps);
   if (patch.progress !== undefined) set.progress = patch.progress === null ? null : JSON.stringify(patch.progress);
   if (patch.result !== undefined) set.result = patch.result === null ? null : JSON.stringify(patch.result);
   if (patch.errorCode !== undefined) set.error_code = patch.errorCode;
@@ -182,10 +223,7 @@ export async function updateTask(store: Store, id: number, patch: TaskPatch, exp
   if (patch.attempts !== undefined) set.attempts = patch.attempts;
   if (patch.agentTokenHash !== undefined) set.agent_token_hash = patch.agentTokenHash;
   if (patch.cancelRequested !== undefined) set.cancel_requested = patch.cancelRequested ? 1 : 0;
-  let query = store.db.updateTable('tasks').set(set).where('id', '=', id);
-  if (expectStatus !== undefined) query = query.where('status', '=', expectStatus);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return set;
 }
 
 /**

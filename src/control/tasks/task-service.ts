@@ -16,9 +16,11 @@ import {
   findExpiredLeases,
   findTask,
   findTaskByAgentTokenHash,
+  findTaskVersion,
   insertTask,
   readTaskRequestEnc,
   updateTask,
+  updateTaskAndSteps,
   type TaskPatch,
 } from '../store/tasks-repo.ts';
 import { appendTaskEvent } from '../store/task-events-repo.ts';
@@ -133,15 +135,21 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
     to: TaskStatus,
     transitionOptions: { failure?: TaskFailure; result?: unknown; pendingSteps?: readonly string[] } = {},
   ): Promise<ControlTask> {
-    // Compare-and-set: retry when another writer changed the status between the read and the update.
+    // Compare-and-set, retried on a miss: on the status (a late writer cannot move an ended task: assertTransition()
+    // refuses it on the next read) and, when the task ends, on its steps as read, so a step set meanwhile (an agent
+    // report, the first-boot phone home) is not overwritten by this stale copy. One UPDATE rather than per-step
+    // writes: no reader sees an ended task whose steps still run, and finalSteps() stays one pure function.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const task = await requireTask(taskId);
+      const read = await findTaskVersion(store, taskId);
+      if (read === undefined) throw new ByoiError('BYOI_API_TASK_NOT_FOUND', { taskId });
+      const { task } = read;
       assertTransition(taskId, task.status, to);
       const now = nowIso(clock());
       const patch: TaskPatch = { status: to, lastUpdate: now };
+      let steps: TaskStep[] | undefined;
       if (isTerminalTaskStatus(to)) {
         Object.assign(patch, { active: false, doneDate: now, leaseOwner: null, leaseExpiresAt: null, agentTokenHash: null });
-        patch.steps = finalSteps(task.steps, to, transitionOptions.failure, now, transitionOptions.pendingSteps ?? []);
+        steps = finalSteps(task.steps, to, transitionOptions.failure, now, transitionOptions.pendingSteps ?? []);
         if (transitionOptions.failure !== undefined) {
           patch.errorCode = transitionOptions.failure.code;
           patch.errorMessage = transitionOptions.failure.message;
@@ -149,11 +157,13 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
         }
         if (transitionOptions.result !== undefined) patch.result = transitionOptions.result;
       }
-      if (await updateTask(store, taskId, patch, task.status)) {
+      const written =
+        steps === undefined ? await updateTask(store, taskId, patch, task.status) : await updateTaskAndSteps(store, taskId, patch, steps, read.version);
+      if (written) {
         const data: Record<string, unknown> = { status: to, comment: patch.comment ?? task.comment };
         if (transitionOptions.failure !== undefined) Object.assign(data, { errorCode: transitionOptions.failure.code, message: transitionOptions.failure.message });
         await record(taskId, 'task.status', data);
-        for (const step of patch.steps ?? []) {
+        for (const step of steps ?? []) {
           const before = task.steps.find((s) => s.id === step.id);
           if (before !== undefined && before.status !== step.status) {
             await record(taskId, 'task.step', { step: step.id, comment: step.comment, status: step.status, error: step.error });
@@ -162,7 +172,7 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
         return requireTask(taskId);
       }
     }
-    throw new ByoiError('BYOI_TASK_TRANSITION', { taskId, from: 'a changing status', to });
+    throw new ByoiError('BYOI_TASK_TRANSITION', { taskId, from: 'a status or steps that kept changing', to });
   }
 
   /**
