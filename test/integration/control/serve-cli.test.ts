@@ -4,21 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { databaseLegs } from './helpers/database-legs.ts';
 import { startControl, type ControlFixture } from './helpers/control-fixture.ts';
 import { runCli, runCliInProcess, startServe } from './helpers/spawn-cli.ts';
-import { ovhHeaders, type ClientKeys } from './helpers/ovh-signer.ts';
-
-async function signedGet(apiUrl: string, keys: ClientKeys, path: string, ca?: string): Promise<{ status: number; body: unknown }> {
-  const url = new URL(`${apiUrl}${path}`);
-  const headers = ovhHeaders(keys, { method: 'GET', url: `https://${url.hostname}${url.pathname}${url.search}`, body: '' });
-  const dispatcher = ca === undefined ? undefined : new Agent({ connect: { ca } });
-  const response = await request(url, { headers, dispatcher });
-  const body = await response.body.json();
-  await dispatcher?.close();
-  return { status: response.statusCode, body };
-}
+import type { ClientKeys } from './helpers/ovh-signer.ts';
+import { signedRequest } from './helpers/signed-request.ts';
 
 describe('byoi serve: first start, demo credentials, restart, dev TLS, config errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'byoi-serve-'));
@@ -37,7 +28,7 @@ describe('byoi serve: first start, demo credentials, restart, dev TLS, config er
       assert.equal(demo.apiUrl, served.apiUrl);
       assert.ok(served.output().includes(demo.applicationSecret), 'printed once on first start');
       // The demo fleet (src/control/demo/seed-demo-fleet.ts) comes with the demo account.
-      const list = await signedGet(served.apiUrl, demo, '/dedicated/server');
+      const list = await signedRequest(served.apiUrl, demo, 'GET', '/dedicated/server');
       assert.deepEqual(list, { status: 200, body: ['ns1001.byoi.demo', 'ns1002.byoi.demo', 'ns1003.byoi.demo'] });
     } finally {
       assert.equal(await served.stop(), 0);
@@ -48,7 +39,7 @@ describe('byoi serve: first start, demo credentials, restart, dev TLS, config er
       const demo = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as ClientKeys & { apiUrl: string };
       assert.ok(!again.output().includes(demo.applicationSecret), 'not printed again');
       assert.equal(demo.apiUrl, again.apiUrl, 'the file follows the new port');
-      assert.equal((await signedGet(again.apiUrl, demo, '/auth/details')).status, 200);
+      assert.equal((await signedRequest(again.apiUrl, demo, 'GET', '/auth/details')).status, 200);
     } finally {
       await again.stop();
     }
@@ -61,9 +52,9 @@ describe('byoi serve: first start, demo credentials, restart, dev TLS, config er
       assert.match(served.apiUrl, /^https:\/\/127\.0\.0\.1:\d+\/1\.0$/);
       const ca = readFileSync(join(tlsDir, 'dev-ca.pem'), 'utf8');
       const demo = JSON.parse(readFileSync(join(tlsDir, 'demo-credentials.json'), 'utf8')) as ClientKeys;
-      assert.equal((await signedGet(served.apiUrl, demo, '/dedicated/server', ca)).status, 200);
+      assert.equal((await signedRequest(served.apiUrl, demo, 'GET', '/dedicated/server', undefined, { ca })).status, 200);
       const viaLocalhost = served.apiUrl.replace('127.0.0.1', 'localhost');
-      assert.equal((await signedGet(viaLocalhost, demo, '/dedicated/server', ca)).status, 200);
+      assert.equal((await signedRequest(viaLocalhost, demo, 'GET', '/dedicated/server', undefined, { ca })).status, 200);
     } finally {
       await served.stop();
     }
@@ -131,8 +122,8 @@ for (const leg of databaseLegs()) {
       assert.equal((await cli('server', 'list', '--account', 'carol') as unknown as unknown[]).length, 1);
 
       const keys = { applicationKey: String(application.applicationKey), applicationSecret: String(application.applicationSecret), consumerKey };
-      assert.deepEqual(await signedGet(`${control.origin}/1.0`, keys, '/dedicated/server'), { status: 200, body: ['ns42.carol.test'] });
-      const hardware = await signedGet(`${control.origin}/1.0`, keys, '/dedicated/server/ns42.carol.test/specifications/hardware');
+      assert.deepEqual(await signedRequest(`${control.origin}/1.0`, keys, 'GET', '/dedicated/server'), { status: 200, body: ['ns42.carol.test'] });
+      const hardware = await signedRequest(`${control.origin}/1.0`, keys, 'GET', '/dedicated/server/ns42.carol.test/specifications/hardware');
       assert.equal((hardware.body as { diskGroups: unknown[] }).diskGroups.length, 2);
 
       const refusal = await runCliInProcess(['admin', 'server', 'add', 'ns43.carol.test', '--account', 'nobody', '--mac', '02:00:00:00:42:43', '--boot-mode', 'uefi', '--power-driver', 'none', '--disks', 'SSD:1G', '--config', configFile]);
@@ -140,7 +131,7 @@ for (const leg of databaseLegs()) {
       assert.equal(refusal.stderr, 'byoi: Account nobody does not exist\n');
       const revoked = await cli('credential', 'revoke', consumerKey);
       assert.equal(revoked.state, 'expired');
-      assert.equal((await signedGet(`${control.origin}/1.0`, keys, '/dedicated/server')).status, 403);
+      assert.equal((await signedRequest(`${control.origin}/1.0`, keys, 'GET', '/dedicated/server')).status, 403);
     });
   });
 }
