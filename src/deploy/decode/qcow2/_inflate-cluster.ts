@@ -2,6 +2,9 @@ import { constants, inflateRaw } from 'node:zlib';
 import { decompressCluster } from '../../../image/qcow2/decompress-cluster.ts';
 import { COMPRESSION_ZLIB } from '../../../image/qcow2/qcow2-layout.ts';
 
+/** Output room past one cluster (see chunkSize below). */
+const OUTPUT_SLACK = 1024;
+
 /**
  * Inflates one deflate-compressed cluster on libuv's thread pool, so that decompression runs beside the download,
  * the hashing and the decoding on the JavaScript thread (qemu also decompresses on worker threads).
@@ -13,9 +16,10 @@ import { COMPRESSION_ZLIB } from '../../../image/qcow2/qcow2-layout.ts';
 export function inflateCluster(data: Uint8Array, clusterSize: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     // Z_SYNC_FLUSH and maxOutputLength as in decompressCluster(): a cut stream returns what it made, a hostile one
-    // stops at one cluster. chunkSize: one output buffer of a cluster, so one trip to the thread pool per cluster
-    // instead of one per 16 KiB (the default), which costs the JavaScript thread about 20 % more.
-    const options = { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: clusterSize, chunkSize: Math.max(clusterSize, 64) };
+    // stops at one cluster. chunkSize: one output buffer with room to spare after a cluster, so a cluster takes one
+    // trip to the thread pool (plus zlib's end-of-stream flush): with exactly a cluster of room, zlib fills the
+    // buffer and Node goes back to the pool once more to see whether anything follows.
+    const options = { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: clusterSize, chunkSize: clusterSize + OUTPUT_SLACK };
     inflateRaw(data, options, (error, out) => {
       if (error === null && out.length === clusterSize) {
         resolve(new Uint8Array(out.buffer, out.byteOffset, out.length));

@@ -92,13 +92,15 @@ const RANGE_COST_BYTES = 128;
  * with one or two ranges; only duplicated entries of a hostile image get near this.
  */
 const MIN_COLLECTING_BYTES = 16 * 1024 * 1024;
-/** Deflate clusters being inflated on the thread pool at once; written in the order they were started. */
-const MAX_INFLATING = 8;
+/** Compressed clusters being decompressed at once, at least; written in the order they were started. */
+const MIN_INFLATING = 8;
 /**
- * Bytes of zstd clusters in flight at once (at least MAX_INFLATING clusters): the workers take them in batches,
- * so more in flight means fewer, larger messages. 4 MiB: 64 clusters of 64 KiB.
+ * Bytes of compressed clusters in flight at once (at least MIN_INFLATING clusters). Deep enough that the JavaScript
+ * thread rarely waits for the oldest: with 8 deflate clusters it waited about half of the write phase for libuv's
+ * pool. The zstd workers take clusters in batches, so more in flight also means fewer, larger messages.
+ * 4 MiB: 64 clusters of 64 KiB.
  */
-const MAX_ZSTD_INFLATING_BYTES = 4 * 1024 * 1024;
+const MAX_INFLATING_BYTES = 4 * 1024 * 1024;
 /** Compressed-data tails remembered to match later (see matchDanglingTail). */
 const MAX_DANGLING_TAILS = 65536;
 
@@ -182,8 +184,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
   /** Sector index → start of the unclaimed tail of a compressed cluster's last sector (see matchDanglingTail). */
   const danglingTails = new Map<number, number>();
 
-  /** Clusters in flight at most (MAX_INFLATING, more for zstd), set with the geometry. */
-  let maxInflating = MAX_INFLATING;
+  /** Clusters in flight at most, set with the geometry. */
+  let maxInflating = MIN_INFLATING;
   /** Compressed clusters being decompressed, oldest first (see onCompressed). */
   const inflating: { range: CompressedRange; cluster: Promise<Uint8Array> }[] = [];
 
@@ -588,7 +590,7 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
     const shape = qcow2Geometry(parsed);
     geometry = shape;
     maxCollectingBytes = Math.max(MIN_COLLECTING_BYTES, 16 * shape.clusterSize);
-    if (shape.compressionType === COMPRESSION_ZSTD) maxInflating = Math.max(MAX_INFLATING, Math.floor(MAX_ZSTD_INFLATING_BYTES / shape.clusterSize));
+    maxInflating = Math.max(MIN_INFLATING, Math.floor(MAX_INFLATING_BYTES / shape.clusterSize));
     ledger = createPassedBytesLedger({
       budgetBytes: budget,
       onFirstKept() {
