@@ -4,6 +4,7 @@ import type { ServersTable } from '../store/database-schema.ts';
 import type { Store } from '../store/open-store.ts';
 import { toServer } from '../store/servers-repo.ts';
 import { preparedStatement } from '../store/prepared-statements.ts';
+import { createReadBatcher } from '../store/read-batcher.ts';
 import { columnList, serverColumns } from '../store/table-columns.ts';
 import type { ControlTask } from '../tasks/task-model.ts';
 
@@ -22,36 +23,56 @@ export interface ServerLookup {
  * other instances on PostgreSQL), in ONE statement: the server by MAC joined with its active task, if any
  * (the `tasks_one_active_per_server` index keeps that to one row). The SQL text is fixed, so SQLite reuses its
  * prepared statement (open-store.ts) and PostgreSQL keeps it prepared (prepared-statements.ts); a boot storm
- * costs one indexed read per script.
+ * costs one indexed read per script. On PostgreSQL the scripts asked for in the same event-loop turn share that
+ * read (read-batcher.ts).
  */
 export function createServerLookup(store: Store): ServerLookup {
-  const placeholder = store.dialect === 'postgres' ? '$1' : '?';
-  const text = preparedStatement(
-    `SELECT ${columnList('s', serverColumns)}, t.id AS byoi_task_id, t.task_function AS byoi_task_function, ` +
-      't.status AS byoi_task_status, t.steps AS byoi_task_steps, t.result AS byoi_task_result ' +
-      `FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.active = 1 WHERE s.mac = ${placeholder}`,
-  );
+  const readRow = store.dialect === 'postgres' ? batchedRowReader(store) : singleRowReader(store);
   return {
     async byMac(mac) {
-      const { rows } = await store.db.executeQuery<Row>(CompiledQuery.raw(text, [mac]));
-      const row = rows[0];
-      if (row === undefined) return undefined;
-      const activeTask: BootTask | undefined =
-        row.byoi_task_id === null
-          ? undefined
-          : {
-              id: row.byoi_task_id,
-              function: row.byoi_task_function as BootTask['function'],
-              status: row.byoi_task_status as BootTask['status'],
-              steps: JSON.parse(row.byoi_task_steps ?? '[]') as BootTask['steps'],
-              result: row.byoi_task_result === null ? null : (JSON.parse(row.byoi_task_result) as unknown),
-            };
-      return { server: toServer(row), activeTask };
+      const row = await readRow(mac);
+      return row === undefined ? undefined : toServerAndTask(row);
     },
     forget() {
       // nothing cached
     },
   };
+}
+
+const selectServerAndActiveTask =
+  `SELECT ${columnList('s', serverColumns)}, t.id AS byoi_task_id, t.task_function AS byoi_task_function, ` +
+  't.status AS byoi_task_status, t.steps AS byoi_task_steps, t.result AS byoi_task_result ' +
+  'FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.active = 1';
+
+/** SQLite: one statement per MAC (in-process and synchronous, a batch would save nothing). */
+function singleRowReader(store: Store): (mac: string) => Promise<Row | undefined> {
+  const text = preparedStatement(`${selectServerAndActiveTask} WHERE s.mac = ?`);
+  return async (mac) => (await store.db.executeQuery<Row>(CompiledQuery.raw(text, [mac]))).rows[0];
+}
+
+/** PostgreSQL: the MACs asked for in the same event-loop turn, in one statement (read-batcher.ts). */
+function batchedRowReader(store: Store): (mac: string) => Promise<Row | undefined> {
+  const text = preparedStatement(`${selectServerAndActiveTask} WHERE s.mac = ANY($1)`);
+  return createReadBatcher<string, Row>({
+    maxKeys: 128,
+    idOfKey: (mac) => mac,
+    idOfRow: (row) => row.mac,
+    fetch: async (macs) => (await store.db.executeQuery<Row>(CompiledQuery.raw(text, [macs]))).rows,
+  });
+}
+
+function toServerAndTask(row: Row): { server: Server; activeTask: BootTask | undefined } {
+  const activeTask: BootTask | undefined =
+    row.byoi_task_id === null
+      ? undefined
+      : {
+          id: row.byoi_task_id,
+          function: row.byoi_task_function as BootTask['function'],
+          status: row.byoi_task_status as BootTask['status'],
+          steps: JSON.parse(row.byoi_task_steps ?? '[]') as BootTask['steps'],
+          result: row.byoi_task_result === null ? null : (JSON.parse(row.byoi_task_result) as unknown),
+        };
+  return { server: toServer(row), activeTask };
 }
 
 type Row = Selectable<ServersTable> & {

@@ -1,8 +1,9 @@
-import { CompiledQuery, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { CredentialsTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
 import { preparedStatement } from './prepared-statements.ts';
+import { createReadBatcher } from './read-batcher.ts';
 import { credentialColumns } from './table-columns.ts';
 import { hashToken } from '../crypto/hash-token.ts';
 import { randomToken } from '../crypto/random-token.ts';
@@ -87,21 +88,14 @@ export async function touchCredential(store: Store, credential: Credential, now:
 
 /**
  * Everything a signed request needs about its consumer key, in one query: the credential, its application
- * (with the sealed secret) and its account. The hot path of every signed call.
+ * (with the sealed secret) and its account. The hot path of every signed call; on PostgreSQL the callers of the
+ * same event-loop turn share that query (read-batcher.ts).
  */
 export async function findSignedCaller(
   store: Store,
   consumerKey: string,
 ): Promise<{ credential: Credential; application: Application; secretEnc: string; account: Account | undefined } | undefined> {
-  const consumerKeyHash = hashToken(consumerKey);
-  // Building this query costs more than running it, so its SQL is compiled once per store and reused.
-  let text = signedCallerSql.get(store);
-  if (text === undefined) {
-    text = preparedStatement(signedCallerQuery(store, consumerKeyHash).compile().sql);
-    signedCallerSql.set(store, text);
-  }
-  const result = await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [consumerKeyHash]));
-  const row = result.rows[0];
+  const row = await signedCallerReader(store)(hashToken(consumerKey));
   if (row === undefined) return undefined;
   const credential = toCredential(row);
   const application: Application = {
@@ -119,9 +113,34 @@ export async function findSignedCaller(
   return { credential, application, secretEnc: row.app_secret_enc, account };
 }
 
-const signedCallerSql = new WeakMap<Store, string>();
+/** The store's reader of signed-caller rows by consumer key hash; its SQL is compiled once (building it costs more than running it). */
+function signedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
+  let reader = signedCallerReaders.get(store);
+  if (reader === undefined) {
+    reader = store.dialect === 'postgres' ? batchedSignedCallerReader(store) : singleSignedCallerReader(store);
+    signedCallerReaders.set(store, reader);
+  }
+  return reader;
+}
 
-function signedCallerQuery(store: Store, consumerKeyHash: string) {
+const signedCallerReaders = new WeakMap<Store, (consumerKeyHash: string) => Promise<SignedCallerRow | undefined>>();
+
+function singleSignedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
+  const text = preparedStatement(signedCallerQuery(store).where('c.consumer_key_hash', '=', '').compile().sql);
+  return async (consumerKeyHash) => (await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [consumerKeyHash]))).rows[0];
+}
+
+function batchedSignedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
+  const text = preparedStatement(signedCallerQuery(store).where(sql<boolean>`c.consumer_key_hash = ANY(${[] as string[]})`).compile().sql);
+  return createReadBatcher<string, SignedCallerRow>({
+    maxKeys: 128,
+    idOfKey: (consumerKeyHash) => consumerKeyHash,
+    idOfRow: (row) => row.consumer_key_hash,
+    fetch: async (hashes) => (await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [hashes]))).rows,
+  });
+}
+
+function signedCallerQuery(store: Store) {
   return store.db
     .selectFrom('credentials as c')
     .innerJoin('applications as a', 'a.id', 'c.application_id')
@@ -137,8 +156,7 @@ function signedCallerQuery(store: Store, consumerKeyHash: string) {
       'u.name as account_name',
       'u.operator as account_operator',
       'u.created_at as account_created_at',
-    ])
-    .where('c.consumer_key_hash', '=', consumerKeyHash);
+    ]);
 }
 
 type SignedCallerRow = Awaited<ReturnType<ReturnType<typeof signedCallerQuery>['executeTakeFirstOrThrow']>>;

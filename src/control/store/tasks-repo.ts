@@ -3,6 +3,7 @@ import type { TaskStatus } from '../../contract/task/task-status.ts';
 import type { TasksTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
 import { preparedStatement } from './prepared-statements.ts';
+import { createReadBatcher } from './read-batcher.ts';
 import { columnList, taskColumns } from './table-columns.ts';
 import type { ControlTask, ControlTaskFunction, TaskProgress, TaskStep } from '../tasks/task-model.ts';
 import type { TargetDisk } from '../fleet/server-model.ts';
@@ -90,23 +91,11 @@ export async function findServerTask(store: Store, serverId: number, id: number)
 
 const serverTaskSql = new WeakMap<Store, string>();
 
-/** findOwnedServerTask()'s SQL, built once (parameters: task id, service name, account id). */
-const ownedServerTaskSql = {
-  sqlite: ownedServerTaskText(['?', '?', '?']),
-  postgres: ownedServerTaskText(['$1', '$2', '$3']),
-};
-
-function ownedServerTaskText([taskId, serviceName, accountId]: readonly string[]): string {
-  return preparedStatement(
-    `SELECT s.id AS byoi_server_id, ${columnList('t', taskColumns)} FROM servers s LEFT JOIN tasks t ` +
-      `ON t.server_id = s.id AND t.id = ${taskId} WHERE s.service_name = ${serviceName} AND s.account_id = ${accountId}`,
-  );
-}
-
 /**
  * The task `id` of the server `serviceName` when `accountId` owns that server, in one statement (the task GET,
  * polled by every client waiting for an install, would otherwise read the server, then the task).
  * `serverFound` is false when the account has no such server: the caller answers exactly as requireServer().
+ * On PostgreSQL the task GETs of the same event-loop turn share that statement (read-batcher.ts).
  */
 export async function findOwnedServerTask(
   store: Store,
@@ -114,12 +103,64 @@ export async function findOwnedServerTask(
   serviceName: string,
   id: number,
 ): Promise<{ serverFound: boolean; task: ControlTask | undefined }> {
-  const text = store.dialect === 'postgres' ? ownedServerTaskSql.postgres : ownedServerTaskSql.sqlite;
-  const result = await store.db.executeQuery<Selectable<TasksTable> & { byoi_server_id: number }>(CompiledQuery.raw(text, [id, serviceName, accountId]));
-  const row = result.rows[0];
+  const key: OwnedServerTaskKey = { accountId, serviceName, taskId: id };
+  const row = store.dialect === 'postgres' ? await ownedServerTaskBatch(store)(key) : await readOwnedServerTask(store, key);
   if (row === undefined) return { serverFound: false, task: undefined };
   // A LEFT JOIN without a task leaves every t column null, its primary key included.
   return { serverFound: true, task: row.id === null ? undefined : toTask(row) };
+}
+
+interface OwnedServerTaskKey {
+  accountId: number;
+  serviceName: string;
+  taskId: number;
+}
+
+type OwnedServerTaskRow = Selectable<TasksTable> & { byoi_server_id: number };
+
+const ownedServerTaskColumns = `s.id AS byoi_server_id, ${columnList('t', taskColumns)}`;
+
+/** SQLite: one statement per request (in-process and synchronous, a batch would save nothing). */
+const ownedServerTaskSqlite = preparedStatement(
+  `SELECT ${ownedServerTaskColumns} FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.id = ? ` +
+    'WHERE s.service_name = ? AND s.account_id = ?',
+);
+
+async function readOwnedServerTask(store: Store, key: OwnedServerTaskKey): Promise<OwnedServerTaskRow | undefined> {
+  const values = [key.taskId, key.serviceName, key.accountId];
+  return (await store.db.executeQuery<OwnedServerTaskRow>(CompiledQuery.raw(ownedServerTaskSqlite, values))).rows[0];
+}
+
+/** PostgreSQL: the keys as three parallel arrays, each row naming the key it answers. */
+const ownedServerTaskPostgres = preparedStatement(
+  'SELECT k.account_id AS byoi_key_account_id, k.service_name AS byoi_key_service_name, k.task_id AS byoi_key_task_id, ' +
+    `${ownedServerTaskColumns} FROM unnest($1::integer[], $2::text[], $3::integer[]) AS k(task_id, service_name, account_id) ` +
+    'JOIN servers s ON s.service_name = k.service_name AND s.account_id = k.account_id ' +
+    'LEFT JOIN tasks t ON t.server_id = s.id AND t.id = k.task_id',
+);
+
+type KeyedOwnedServerTaskRow = OwnedServerTaskRow & { byoi_key_account_id: number; byoi_key_service_name: string; byoi_key_task_id: number };
+
+const ownedServerTaskBatches = new WeakMap<Store, (key: OwnedServerTaskKey) => Promise<OwnedServerTaskRow | undefined>>();
+
+function ownedServerTaskBatch(store: Store): (key: OwnedServerTaskKey) => Promise<OwnedServerTaskRow | undefined> {
+  let load = ownedServerTaskBatches.get(store);
+  if (load === undefined) {
+    const loadRow = createReadBatcher<OwnedServerTaskKey, KeyedOwnedServerTaskRow>({
+      maxKeys: 128,
+      // The service name last: the numbers before it hold no space, so two keys never share an id.
+      idOfKey: (key) => `${key.accountId} ${key.taskId} ${key.serviceName}`,
+      idOfRow: (row) => `${row.byoi_key_account_id} ${row.byoi_key_task_id} ${row.byoi_key_service_name}`,
+      fetch: async (keys) => {
+        const values = [keys.map((key) => key.taskId), keys.map((key) => key.serviceName), keys.map((key) => key.accountId)];
+        return (await store.db.executeQuery<KeyedOwnedServerTaskRow>(CompiledQuery.raw(ownedServerTaskPostgres, values))).rows;
+      },
+    });
+    // PostgreSQL text cannot hold NUL, so no server has such a name; sent in a batch it would fail its neighbours too.
+    load = async (key) => (key.serviceName.includes('\0') ? undefined : loadRow(key));
+    ownedServerTaskBatches.set(store, load);
+  }
+  return load;
 }
 
 function serverTaskQuery(store: Store, id: number, serverId: number) {

@@ -84,6 +84,33 @@ for (const leg of databaseLegs()) {
       }
     });
 
+    test('task GETs of two tenants sent together each get their own answer', async () => {
+      // On PostgreSQL concurrent reads share one statement (read-batcher.ts): each caller must still get its own row.
+      const get = (tenant: Tenant, server: string, taskId: number) => control.call(tenant.keys, 'GET', `/1.0/dedicated/server/${server}/task/${taskId}`);
+      const [own, foreignServer, foreignTask, missing, again] = await Promise.all([
+        get(bob, bobServer, bobTaskId),
+        get(alice, bobServer, bobTaskId),
+        get(alice, aliceServer, bobTaskId),
+        get(alice, 'no-such-server.test', bobTaskId),
+        get(bob, bobServer, bobTaskId),
+      ]);
+      assert.equal(own.status, 200, own.text);
+      assert.equal((own.body as { taskId: number }).taskId, bobTaskId);
+      assert.deepEqual(again.body, own.body);
+      assert.deepEqual(foreignServer.body, { class: 'Client::NotFound', message: `The requested object (serviceName = ${bobServer}) does not exist` });
+      assert.deepEqual(foreignTask.body, { class: 'Client::NotFound', message: `The requested object (taskId = ${bobTaskId}) does not exist` });
+      assert.equal(missing.status, 404, missing.text);
+    });
+
+    test('a service name no database can hold (NUL) is not found, and fails no other request', async () => {
+      const [nul, own] = await Promise.all([
+        control.call(bob.keys, 'GET', `/1.0/dedicated/server/${bobServer}%00/task/${bobTaskId}`),
+        control.call(bob.keys, 'GET', `/1.0/dedicated/server/${bobServer}/task/${bobTaskId}`),
+      ]);
+      assert.equal(nul.status, 404, nul.text);
+      assert.equal(own.status, 200, own.text);
+    });
+
     test('the admin API refuses accounts without the operator flag (403 NOT_GRANTED_CALL), even with /* rules', async () => {
       const routes = await operations(control, (path) => path.startsWith('/1.0/admin'));
       assert.ok(routes.length >= 10);

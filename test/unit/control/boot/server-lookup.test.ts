@@ -27,6 +27,14 @@ for (const leg of databaseLegs()) {
       assert.equal(busy?.activeTask?.steps.find((step) => step.id === 'reboot-installer')?.status, 'doing');
       assert.equal(busy?.activeTask?.result, null);
 
+      // Asked together (one statement on PostgreSQL, read-batcher.ts), each MAC still gets its own server and task.
+      const other = await control.server('acme');
+      const [mine, theirs, none] = await Promise.all([lookup.byMac(server.mac), lookup.byMac(other.mac), lookup.byMac('02:ff:ff:ff:ff:fe')]);
+      assert.equal(mine?.server.id, server.id);
+      assert.equal(mine?.activeTask?.id, task.id);
+      assert.deepEqual(theirs, { server: other, activeTask: undefined });
+      assert.equal(none, undefined);
+
       await control.app.tasks.cancelTask(task);
       assert.equal((await lookup.byMac(server.mac))?.activeTask, undefined, 'a finished task is not active');
     } finally {
