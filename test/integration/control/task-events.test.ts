@@ -18,10 +18,14 @@ for (const leg of databaseLegs()) {
     });
     after(async () => control?.close());
 
-    let sessions = 0;
+    let lastTimestamp = Number.POSITIVE_INFINITY;
     async function session(keys: Tenant['keys']): Promise<{ cookie: string; csrfToken: string }> {
-      // A distinct timestamp per call: the same signed POST twice within the window would be a replay.
-      const reply = await control.call(keys, 'POST', '/1.0/byoi/session', { timestamp: Math.floor(Date.now() / 1000) - sessions++ });
+      // A distinct timestamp per call: the same signed POST twice within the window would be a replay. Each call
+      // goes one second below the one before when the clock has not moved past it (now minus a counter could
+      // repeat a timestamp when a second ticks between two calls).
+      const timestamp = Math.min(Math.floor(Date.now() / 1000), lastTimestamp - 1);
+      lastTimestamp = timestamp;
+      const reply = await control.call(keys, 'POST', '/1.0/byoi/session', { timestamp });
       assert.equal(reply.status, 200, reply.text);
       const setCookie = String(reply.headers['set-cookie']);
       assert.match(setCookie, /^byoi_session=[^;]+; .*HttpOnly/i);

@@ -141,8 +141,9 @@ for (const leg of databaseLegs()) {
       assert.deepEqual(stored?.targetDisk, { diskGroupId: 7, sizeBytes: 16 * 1024 ** 3 });
 
       assert.equal((await control.call(alice.keys, 'POST', `${base()}/task/${task.taskId}/cancel`)).status, 200);
-      // Another timestamp: the same signed POST within the window would be refused as a replay.
-      const again = { timestamp: Math.floor(Date.now() / 1000) - 1 };
+      // Another timestamp: the same signed POST within the window would be refused as a replay. Five seconds back,
+      // not one: `now - 1` equals the first call's timestamp when a second ticked between the two calls.
+      const again = { timestamp: Math.floor(Date.now() / 1000) - 5 };
       expectCatalogue(await control.call(alice.keys, 'POST', `${base()}/task/${task.taskId}/cancel`, again), 'BYOI_TASK_NOT_CANCELLABLE', `Task ${task.taskId} cannot be cancelled: its status is cancelled`);
       const started = await control.call(alice.keys, 'POST', `${base()}/install/start`, {
         body: { templateName: 'byoi_64', details: { customHostname: 'via-start' }, userMetadata: [{ key: 'imageURL', value: image.imageURL }, { key: 'imageType', value: 'raw' }, { key: 'httpHeaders0Key', value: 'Authorization' }, { key: 'httpHeaders0Value', value: 'Bearer t' }] },
