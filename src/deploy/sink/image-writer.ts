@@ -21,34 +21,73 @@ export interface ImageWriterOptions {
   blockBytes?: number;
   /** Contiguous data is gathered into buffers of this size before one positional write. */
   batchBytes?: number;
+  /** Batch buffers: one being filled, the others written (one after the other) or waiting to be. @default 8 */
+  batches?: number;
 }
 
 const defaultBlockBytes = 64 * 1024;
-const defaultBatchBytes = 8 * 1024 * 1024;
+/**
+ * 2 MiB: a batch is still in the CPU's cache when pwrite() copies it into the page cache (with 8 MiB batches that
+ * copy cost about twice the system time).
+ */
+const defaultBatchBytes = 2 * 1024 * 1024;
+/**
+ * Eight buffers of 2 MiB, the memory of the two 8 MiB buffers there were: up to seven batches queued for the disk
+ * while the next fills, so a write that waits for the thread pool or the page cache does not stop the decoding.
+ */
+const defaultBatches = 8;
 
 /**
- * Batches contiguous writes into large positional writes, skips (or zeroes) blocks of zeros, and keeps one
- * write in flight while the next batch fills, so the download and the disk work at the same time.
+ * Batches contiguous writes into large positional writes, skips (or zeroes) blocks of zeros, and queues up to
+ * `batches - 1` filled batches for the disk while the next one fills, so the download and the disk work at the
+ * same time. The writes run one after the other, in order.
  */
 export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): ImageWriter {
   const blockBytes = options.blockBytes ?? defaultBlockBytes;
   const batchBytes = options.batchBytes ?? defaultBatchBytes;
+  const batches = options.batches ?? defaultBatches;
+  if (!Number.isSafeInteger(batches) || batches < 2) {
+    throw new RangeError(`Cannot create the image writer: batches is ${String(batches)}, not an integer of at least 2`);
+  }
   const zeroBlock = Buffer.alloc(blockBytes);
 
-  let batch = Buffer.allocUnsafe(batchBytes);
-  let spare = Buffer.allocUnsafe(batchBytes);
+  let batch: Buffer = Buffer.allocUnsafe(batchBytes);
+  /** Buffers no write reads; allocated on first need. */
+  const free: Buffer[] = [];
+  let allocated = 1;
+  /** Filled batches that launched writes read, oldest first, each with the last write that reads it. */
+  const queued: { buffer: Buffer; written: Promise<void> }[] = [];
+  /** The last write launched (from a queued batch or the one being flushed): the next one starts after it. */
+  let lastWrite: Promise<void> = Promise.resolve();
   let batchStart = 0;
   let batchLength = 0;
-  let inFlight: Promise<void> | null = null;
   let pendingZero: { start: number; end: number } | null = null;
   let bytesWritten = 0;
 
+  /** Waits for every launched write; the queued batches' buffers are free again. */
   async function waitInFlight(): Promise<void> {
-    if (inFlight) {
-      const current = inFlight;
-      inFlight = null;
-      await current;
+    await lastWrite;
+    for (const done of queued.splice(0)) free.push(done.buffer);
+  }
+
+  /** Waits for the oldest queued write and frees its buffer. */
+  async function recycleOldest(): Promise<void> {
+    const oldest = queued[0] as { buffer: Buffer; written: Promise<void> };
+    await oldest.written;
+    queued.shift();
+    free.push(oldest.buffer);
+  }
+
+  /** A buffer to fill next: a free one, a new one while fewer than `batches` exist, else the oldest write's. */
+  async function nextBatchBuffer(): Promise<Buffer> {
+    const spare = free.pop();
+    if (spare !== undefined) return spare;
+    if (allocated < batches) {
+      allocated += 1;
+      return Buffer.allocUnsafe(batchBytes);
     }
+    await recycleOldest();
+    return free.pop() as Buffer;
   }
 
   async function zeroDisk(start: number, end: number): Promise<void> {
@@ -98,25 +137,28 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
     }
     if (runFrom >= 0) runs.push({ at: start + runFrom, from: runFrom, to: data.length });
     launched = (await writeRuns(data, runs)) || launched;
-    // A write launched from this batch now owns its buffer: fill the spare one next (launching waited for the
-    // older write, so the spare is free). A batch of only zeros launched nothing and is reused as it is; swapping
-    // then would hand out a buffer an older write may still be reading.
-    if (launched) [batch, spare] = [spare, batch];
     batchLength = 0;
+    // A write launched from this batch now owns its buffer: queue it and fill another one. A batch of only zeros
+    // launched nothing and is reused as it is.
+    if (launched) {
+      queued.push({ buffer: batch, written: lastWrite });
+      batch = await nextBatchBuffer();
+    }
   }
 
-  /** Starts one positional write per data run; true when a write now reads from `data`. */
+  /** Queues one positional write per data run, after the writes before; true when a write now reads `data`. */
   async function writeRuns(data: Buffer, runs: { at: number; from: number; to: number }[]): Promise<boolean> {
     if (runs.length === 0) return false;
     await flushZero();
-    await waitInFlight();
     const writes = runs.map((run) => ({ at: run.at, bytes: data.subarray(run.from, run.to) }));
     for (const write of writes) bytesWritten += write.bytes.length;
-    inFlight = (async () => {
+    const previous = lastWrite;
+    lastWrite = (async () => {
+      await previous;
       for (const write of writes) await disk.writeAt(write.at, write.bytes);
     })();
-    // Surface a failed write at the next await instead of as an unhandled rejection.
-    inFlight.catch(() => undefined);
+    // Surface a failed write at the next await of it instead of as an unhandled rejection.
+    lastWrite.catch(() => undefined);
     return true;
   }
 
@@ -130,8 +172,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
       while (consumed < bytes.length) {
         const at = offset + consumed;
         if (batchLength > 0 && batchStart + batchLength !== at) await flushBatch();
-        // The buffer being filled is never the one an in-flight write reads: flushBatch swaps them and waits
-        // for the older write before starting a new one.
+        // The buffer being filled is never one a launched write reads: flushBatch queues it and takes a free one.
         if (batchLength === 0) batchStart = at;
         const count = Math.min(bytes.length - consumed, batchBytes - batchLength);
         batch.set(bytes.subarray(consumed, consumed + count), batchLength);

@@ -97,8 +97,8 @@ test('createImageWriter() reports a failed write at the next call', async (t) =>
   );
 });
 
-for (const diskReadsZero of [true, false]) {
-  test(`createImageWriter() never refills a buffer a slow write still reads, across an all-zero batch (diskReadsZero ${diskReadsZero})`, async (t) => {
+for (const [diskReadsZero, batches] of [[true, 2], [false, 2], [true, 8], [false, 8]] as const) {
+  test(`createImageWriter() never refills a buffer a slow write still reads, across an all-zero batch (diskReadsZero ${diskReadsZero}, ${batches} buffers)`, async (t) => {
     const path = join(tempDir(t), 'disk.img');
     writeFileSync(path, Buffer.alloc(4 * MiB));
     const real = await openDisk(path);
@@ -112,7 +112,7 @@ for (const diskReadsZero of [true, false]) {
     const image = Buffer.alloc(3 * MiB);
     randomBytes(1 * MiB).copy(image, 0); // batch 1: data
     randomBytes(1 * MiB).copy(image, 2 * MiB); // batch 2 is all zeros, batch 3 data again
-    const writer = createImageWriter(slow, { diskReadsZero, batchBytes: 1 * MiB });
+    const writer = createImageWriter(slow, { diskReadsZero, batchBytes: 1 * MiB, batches });
     await writer.write(0, image);
     await writer.flush();
     assert.ok(readFileSync(path).subarray(0, image.length).equals(image));
