@@ -16,6 +16,12 @@ export interface ZstdWorkerPool {
    * (one message each way per batch), and their clusters are views of one buffer.
    */
   decode(frame: Uint8Array, clusterSize: number): Promise<Uint8Array | null>;
+  /**
+   * Says a cluster from decode() will not be read again, so that its batch's buffer can take a later batch once
+   * all of its clusters are released (a cluster never released only keeps its buffer from being reused). Release
+   * each cluster once at most; a cluster the pool did not make is ignored.
+   */
+  release(cluster: Uint8Array): void;
   /** Ends the workers; later decode() calls resolve null. */
   close(): void;
 }
@@ -46,6 +52,11 @@ interface Batch {
   resolvers: Array<(cluster: Uint8Array | null) => void>;
 }
 
+/** A batch's output buffer while its clusters are out: reused once none is left. */
+interface Output {
+  clustersOut: number;
+}
+
 interface Slot {
   worker: Worker;
   /** Batches sent and not answered yet, by id. */
@@ -57,6 +68,12 @@ const fzstdUrl = import.meta.resolve('fzstd');
 const debug = debuglog('byoi');
 /** Input bytes a batch is made for (a frame larger than this gets a batch of its own). */
 const BATCH_INPUT_BYTES = 1024 * 1024;
+/**
+ * Batch buffers kept for reuse, of each kind (input, output). Reusing them instead of allocating 3 MiB per batch
+ * spares the page faults of fresh memory and the garbage collections that external memory triggers (about 20
+ * full ones per GiB of zstd clusters).
+ */
+const MAX_SPARE_BUFFERS = 4;
 
 /**
  * A small pool of zstd workers, started on the first frame. Frames are gathered into a batch until the end of the
@@ -80,6 +97,20 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   let idleTimer: NodeJS.Timeout | null = null;
   let open: Batch | null = null;
   let sendScheduled = false;
+  const spareInputs: ArrayBuffer[] = [];
+  const spareOutputs: ArrayBuffer[] = [];
+  /** Output buffers whose clusters are out, by buffer. */
+  const outputs = new Map<ArrayBuffer, Output>();
+
+  function keepSpare(spares: ArrayBuffer[], buffer: ArrayBuffer): void {
+    if (spares.length < MAX_SPARE_BUFFERS) spares.push(buffer);
+  }
+
+  /** A spare buffer of at least `bytes`, or null. */
+  function takeSpare(spares: ArrayBuffer[], bytes: number): ArrayBuffer | null {
+    const index = spares.findIndex((spare) => spare.byteLength >= bytes);
+    return index < 0 ? null : (spares.splice(index, 1)[0] as ArrayBuffer);
+  }
 
   function endSlot(slot: Slot): void {
     const index = slots.indexOf(slot);
@@ -92,12 +123,20 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   function startSlot(): Slot {
     const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl, wasm: wasm?.module ?? null } });
     const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', ({ id, clusters, made }: { id: number; clusters: ArrayBuffer; made: Uint8Array }) => {
+    worker.on('message', ({ id, clusters, made, input }: { id: number; clusters: ArrayBuffer; made: Uint8Array; input: ArrayBuffer }) => {
       const batch = slot.pending.get(id);
       slot.pending.delete(id);
       if (slot.pending.size === 0) worker.unref();
+      keepSpare(spareInputs, input);
       if (batch !== undefined) {
-        batch.resolvers.forEach((resolve, i) => resolve(made[i] === 1 ? new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize) : null));
+        const output: Output = { clustersOut: 0 };
+        outputs.set(clusters, output);
+        batch.resolvers.forEach((resolve, i) => {
+          if (made[i] !== 1) return resolve(null);
+          output.clustersOut += 1;
+          resolve(new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize));
+        });
+        if (output.clustersOut === 0) release(clusters);
       }
       armIdleTimer();
     });
@@ -131,9 +170,21 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
     const id = nextId++;
     slot.pending.set(id, batch);
     slot.worker.ref();
-    // The whole buffer is transferred (no copy); `lengths` says how much of it holds frames.
+    // The whole buffers are transferred (no copy) and come back with the answer; `lengths` says how much of the
+    // input holds frames.
     const input = batch.input.buffer as ArrayBuffer;
-    slot.worker.postMessage({ id, input, lengths: batch.lengths, clusterSize: batch.clusterSize }, [input]);
+    const output = takeSpare(spareOutputs, batch.lengths.length * batch.clusterSize) ?? new ArrayBuffer(batch.lengths.length * batch.clusterSize);
+    slot.worker.postMessage({ id, input, output, lengths: batch.lengths, clusterSize: batch.clusterSize }, [input, output]);
+  }
+
+  /** Counts a cluster of an output buffer back; the buffer is spare once all are back. */
+  function release(buffer: ArrayBuffer): void {
+    const output = outputs.get(buffer);
+    if (output === undefined) return;
+    output.clustersOut -= 1;
+    if (output.clustersOut > 0) return;
+    outputs.delete(buffer);
+    keepSpare(spareOutputs, buffer);
   }
 
   function scheduleSend(): void {
@@ -155,9 +206,13 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
         idleTimer = null;
       }
       if (open !== null && (open.clusterSize !== clusterSize || open.used + frame.length > open.input.length)) send();
-      // allocUnsafeSlow: a buffer of its own (transferable), not zeroed (only the frames' bytes are read).
-      open ??= { clusterSize, input: Buffer.allocUnsafeSlow(Math.max(BATCH_INPUT_BYTES, frame.length)), used: 0, lengths: [], resolvers: [] };
-      const batch = open;
+      if (open === null) {
+        // A spare, or a buffer of its own (transferable) not zeroed: only the frames' bytes are read.
+        const spare = takeSpare(spareInputs, frame.length);
+        const input = spare !== null ? new Uint8Array(spare) : Buffer.allocUnsafeSlow(Math.max(BATCH_INPUT_BYTES, frame.length));
+        open = { clusterSize, input, used: 0, lengths: [], resolvers: [] };
+      }
+      const batch: Batch = open;
       batch.input.set(frame, batch.used);
       batch.used += frame.length;
       batch.lengths.push(frame.length);
@@ -165,6 +220,10 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
       if (batch.lengths.length >= batchFrames) send();
       else scheduleSend();
       return cluster;
+    },
+
+    release(cluster: Uint8Array): void {
+      release(cluster.buffer as ArrayBuffer);
     },
 
     close(): void {

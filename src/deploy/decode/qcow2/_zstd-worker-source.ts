@@ -4,11 +4,12 @@
  * WebAssembly module (_zstd-wasm-module.ts), or null: the worker then imports fzstd from `workerData.fzstd`, the
  * URL of its ES module resolved by the main thread.
  *
- * Message `{ id, input, lengths, clusterSize }` (input transferred): a batch of frames one after the other in
- * `input`, `lengths[i]` bytes each. Decodes each frame into at most one cluster, as decompressZstdCluster() does,
- * and answers `{ id, clusters, made }`: `clusters` (transferred) holds cluster i at i × clusterSize, and `made[i]`
- * is 1 when frame i made exactly one cluster, else 0: the main thread then decodes that cluster itself, so that
- * every refusal has its canonical reason.
+ * Message `{ id, input, output, lengths, clusterSize }` (input and output transferred): a batch of frames one
+ * after the other in `input`, `lengths[i]` bytes each. Decodes each frame into at most one cluster, as
+ * decompressZstdCluster() does, and answers `{ id, clusters, made, input }`: `clusters` (transferred) is `output`
+ * (at least lengths.length × clusterSize bytes) and holds cluster i at i × clusterSize, `made[i]` is 1 when frame i
+ * made exactly one cluster, else 0: the main thread then decodes that cluster itself, so that every refusal has
+ * its canonical reason. `input` goes back (transferred) for the next batch.
  *
  * libzstd: one decompression context for the life of the worker and fixed input and output areas in its memory,
  * so a cluster costs no allocation there. ZSTD_decompress_usingDict() into an output area of exactly one cluster
@@ -77,9 +78,9 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
       return produced === clusterSize;
     };
   }
-  parentPort.on('message', ({ id, input, lengths, clusterSize }) => {
-    // Not zeroed: a cluster is read only when made[i] is 1, that is when all its bytes were written.
-    const clusters = Buffer.allocUnsafeSlow(lengths.length * clusterSize);
+  parentPort.on('message', ({ id, input, output, lengths, clusterSize }) => {
+    // Reused, not cleared: a cluster is read only when made[i] is 1, that is when all its bytes were written.
+    const clusters = new Uint8Array(output);
     const made = new Uint8Array(lengths.length);
     let at = 0;
     for (let i = 0; i < lengths.length; i++) {
@@ -91,7 +92,7 @@ import('node:worker_threads').then(async ({ parentPort, workerData }) => {
         made[i] = 0;
       }
     }
-    parentPort.postMessage({ id, clusters: clusters.buffer, made }, [clusters.buffer]);
+    parentPort.postMessage({ id, clusters: clusters.buffer, made, input }, [clusters.buffer, input]);
   });
 });
 `;

@@ -479,6 +479,8 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
         throw new ByoiError('BYOI_IMAGE_INVALID', { structure, reason });
       }
       await writer.write(range.guestOffset, cluster.subarray(0, Math.min(geo().clusterSize, geo().virtualSize - range.guestOffset)));
+      // The writer has copied it: its batch buffer may take another batch.
+      zstdPool?.release(cluster);
     }
   }
 

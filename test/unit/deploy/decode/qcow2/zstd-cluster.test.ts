@@ -43,6 +43,7 @@ describe('zstdCluster()', () => {
         if (result !== null) decodedByWorkers += 1;
         return result;
       },
+      release: (cluster) => workers.release(cluster),
       close: () => workers.close(),
     };
     const cluster = sampleBytes(65536, 11);
@@ -101,6 +102,24 @@ describe('zstdCluster()', () => {
     // After the idle time the workers are gone; the pool starts them again.
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(await zstdCluster(pool, frames[0] as Uint8Array, 65536), clusters[0]);
+  });
+
+  it('zstdCluster() gives right clusters from batch buffers reused once their clusters are released', async (t) => {
+    if (!needTools(t, 'zstd')) return;
+    const pool = createZstdWorkerPool({ workers: 2, batchFrames: 4 });
+    pools.push(pool);
+    const clusters = Array.from({ length: 12 }, (_, i) => sampleBytes(65536, 71 + 2 * i));
+    const frames = clusters.map((cluster) => zstdCompress(cluster));
+    // Rounds of batches: each round's buffers come back released and take the next round's clusters.
+    for (let round = 0; round < 4; round++) {
+      const results = await Promise.all(frames.map((frame) => zstdCluster(pool, frame, 65536)));
+      results.forEach((result, i) => assert.deepEqual(result, clusters[i], `round ${round}, cluster ${i}`));
+      for (const result of results) pool.release(result);
+    }
+    // Releasing a cluster the pool did not make changes nothing.
+    pool.release(new Uint8Array(65536));
+    const again = await zstdCluster(pool, frames[5] as Uint8Array, 65536);
+    assert.deepEqual(again, clusters[5]);
   });
 });
 
