@@ -54,7 +54,6 @@ function singleRowReader(store: Store): (mac: string) => Promise<Row | undefined
 function batchedRowReader(store: Store): (mac: string) => Promise<Row | undefined> {
   const text = preparedStatement(`${selectServerAndActiveTask} WHERE s.mac = ANY($1)`);
   return createReadBatcher<string, Row>({
-    maxKeys: 128,
     idOfKey: (mac) => mac,
     idOfRow: (row) => row.mac,
     fetch: async (macs) => (await store.db.executeQuery<Row>(CompiledQuery.raw(text, [macs]))).rows,

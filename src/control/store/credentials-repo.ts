@@ -133,7 +133,6 @@ function singleSignedCallerReader(store: Store): (consumerKeyHash: string) => Pr
 function batchedSignedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
   const text = preparedStatement(signedCallerQuery(store).where(sql<boolean>`c.consumer_key_hash = ANY(${[] as string[]})`).compile().sql);
   return createReadBatcher<string, SignedCallerRow>({
-    maxKeys: 128,
     idOfKey: (consumerKeyHash) => consumerKeyHash,
     idOfRow: (row) => row.consumer_key_hash,
     fetch: async (hashes) => (await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [hashes]))).rows,

@@ -5,8 +5,8 @@
  * batches: a batch is a fresh read issued after its callers asked, so they see what a read of their own would.
  */
 export interface ReadBatcherOptions<Key, Row> {
-  /** At most this many distinct keys per query; more in one turn make more queries. */
-  maxKeys: number;
+  /** At most this many distinct keys per query; more in one turn make more queries. @default 128 */
+  maxKeys?: number;
   /** A key as text: callers with the same id share one key of the query. */
   idOfKey(key: Key): string;
   /** The id of the key a row answers. */
@@ -23,13 +23,17 @@ interface Waiting<Key, Row> {
   callers: Array<{ resolve(row: Row | undefined): void; reject(error: unknown): void }>;
 }
 
+/** Keys per query unless told: a statement's parameter array stays small, and a boot storm's turn rarely has more. */
+const defaultMaxKeys = 128;
+
 export function createReadBatcher<Key, Row>(options: ReadBatcherOptions<Key, Row>): LoadRow<Key, Row> {
+  const maxKeys = options.maxKeys ?? defaultMaxKeys;
   let waiting: Map<string, Waiting<Key, Row>> | undefined;
 
   function dispatch(): void {
     const batch = [...(waiting?.values() ?? [])];
     waiting = undefined;
-    for (let start = 0; start < batch.length; start += options.maxKeys) void run(batch.slice(start, start + options.maxKeys));
+    for (let start = 0; start < batch.length; start += maxKeys) void run(batch.slice(start, start + maxKeys));
   }
 
   async function run(batch: Array<Waiting<Key, Row>>): Promise<void> {

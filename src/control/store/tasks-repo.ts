@@ -147,7 +147,6 @@ function ownedServerTaskBatch(store: Store): (key: OwnedServerTaskKey) => Promis
   let load = ownedServerTaskBatches.get(store);
   if (load === undefined) {
     const loadRow = createReadBatcher<OwnedServerTaskKey, KeyedOwnedServerTaskRow>({
-      maxKeys: 128,
       // The service name last: the numbers before it hold no space, so two keys never share an id.
       idOfKey: (key) => `${key.accountId} ${key.taskId} ${key.serviceName}`,
       idOfRow: (row) => `${row.byoi_key_account_id} ${row.byoi_key_task_id} ${row.byoi_key_service_name}`,
