@@ -129,14 +129,11 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
       if (slot.pending.size === 0) worker.unref();
       keepSpare(spareInputs, input);
       if (batch !== undefined) {
-        const output: Output = { clustersOut: 0 };
-        outputs.set(clusters, output);
-        batch.resolvers.forEach((resolve, i) => {
-          if (made[i] !== 1) return resolve(null);
-          output.clustersOut += 1;
-          resolve(new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize));
-        });
-        if (output.clustersOut === 0) release(clusters);
+        const output: Output = { clustersOut: made.reduce((out, one) => out + one, 0) };
+        // A batch that made no cluster has nothing out: its buffer is spare at once.
+        if (output.clustersOut > 0) outputs.set(clusters, output);
+        else keepSpare(spareOutputs, clusters);
+        batch.resolvers.forEach((resolve, i) => resolve(made[i] === 1 ? new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize) : null));
       }
       armIdleTimer();
     });
