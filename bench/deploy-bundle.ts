@@ -5,8 +5,9 @@ import { join } from 'node:path';
 
 /**
  * Bundles bench/_deploy-bundle-main.ts into `outDir/byoi-deploy.mjs` and returns its path. As in the rescue agent,
- * the zstd workers find libzstd's WebAssembly beside `import.meta.resolve('@bokuweb/zstd-wasm')` and their fzstd
- * fallback at `import.meta.resolve('fzstd')`, which from .cache/ are the repository's node_modules.
+ * the zstd workers find native libzstd beside `import.meta.resolve('zstd-napi/package.json')`, libzstd's
+ * WebAssembly beside `import.meta.resolve('@bokuweb/zstd-wasm')` and their fzstd fallback at
+ * `import.meta.resolve('fzstd')`, which from .cache/ are the repository's node_modules.
  */
 export async function bundleDeploy(root: string, outDir: string): Promise<string> {
   const esbuild = await import('esbuild');
@@ -19,7 +20,7 @@ export async function bundleDeploy(root: string, outDir: string): Promise<string
     format: 'esm',
     target: 'node20',
     outfile,
-    external: ['fzstd', '@bokuweb/zstd-wasm'],
+    external: ['fzstd', '@bokuweb/zstd-wasm', 'zstd-napi'],
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: "import { createRequire as __byoiCreateRequire } from 'node:module';\nconst require = __byoiCreateRequire(import.meta.url);" },

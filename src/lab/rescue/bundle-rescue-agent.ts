@@ -8,20 +8,30 @@ import { ByoiError } from '../../contract/errors/byoi-error.ts';
 export interface RescueAgentBundle {
   /** /opt/byoi/agent.mjs */
   code: Uint8Array;
-  /** Files under /opt/byoi/node_modules/ (relative paths): libzstd's WebAssembly and fzstd for the qcow2 zstd workers. */
+  /**
+   * Files under /opt/byoi/node_modules/ (relative paths): native libzstd (zstd-napi's addon), libzstd's WebAssembly
+   * and fzstd for the qcow2 zstd workers.
+   */
   runtimeFiles: Array<{ path: string; data: Uint8Array }>;
   esbuildVersion: string;
 }
 
 /**
  * Packages the bundle cannot inline, with the files of each that ship beside agent.mjs: the qcow2 zstd workers
- * run libzstd's WebAssembly, found beside the entry point `import.meta.resolve('@bokuweb/zstd-wasm')` gives
+ * open native libzstd, the addon at build/Release/binding.node beside `import.meta.resolve('zstd-napi/package.json')`
+ * (src/deploy/decode/qcow2/_zstd-native-addon.ts; built by `npm install` on this machine for its Node.js, which
+ * is the binary the rescue carries with its shared libraries, all the addon links to); else libzstd's
+ * WebAssembly, found beside the entry point `import.meta.resolve('@bokuweb/zstd-wasm')` gives
  * (src/deploy/decode/qcow2/_zstd-wasm-module.ts; the entry point must exist for the resolution, it is never
- * run), and fall back to fzstd, imported by the URL `import.meta.resolve('fzstd')` gives
+ * run); else fzstd, imported by the URL `import.meta.resolve('fzstd')` gives
  * (src/deploy/decode/qcow2/_zstd-worker-pool.ts).
  */
 const runtimePackages: ReadonlyArray<{ name: string; ships: (path: string) => boolean }> = [
   { name: 'fzstd', ships: (path) => path === 'package.json' || path === 'LICENSE' || path.startsWith('esm/') },
+  {
+    name: 'zstd-napi',
+    ships: (path) => path === 'package.json' || path === 'LICENSE' || path === 'NOTICE' || path === 'deps/zstd/LICENSE' || path === 'build/Release/binding.node',
+  },
   {
     name: '@bokuweb/zstd-wasm',
     ships: (path) => path === 'package.json' || path === 'dist/common/index.node.js' || path === 'dist/common/zstd.wasm',

@@ -1,11 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { debuglog } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { loadZstdNativeAddon, type ZstdNativeAddon } from './_zstd-native-addon.ts';
 import { loadZstdWasmModule, type ZstdWasmModule } from './_zstd-wasm-module.ts';
 import { zstdWorkerSource } from './_zstd-worker-source.ts';
 
-/** What decodes the frames: libzstd compiled to WebAssembly, or fzstd (JavaScript), the fallback. */
-export type ZstdDecoderName = 'libzstd-wasm' | 'fzstd';
+/**
+ * What decodes the frames: native libzstd (the zstd-napi addon), else libzstd compiled to WebAssembly, else fzstd
+ * (JavaScript), the fallbacks in that order.
+ */
+export type ZstdDecoderName = 'libzstd-native' | 'libzstd-wasm' | 'fzstd';
 
 /** Worker threads that decode single zstd frames, beside the download and the decoding on the main thread. */
 export interface ZstdWorkerPool {
@@ -38,9 +42,14 @@ export interface ZstdWorkerPoolOptions {
   idleMs?: number;
   /** Frames sent in one message at most. @default 32 */
   batchFrames?: number;
-  /** The decoder to run; libzstd falls back to fzstd when its WebAssembly module cannot load. @default 'libzstd-wasm' */
+  /**
+   * The decoder to run, or the first of its fallbacks that loads: native libzstd, then its WebAssembly, then
+   * fzstd. @default 'libzstd-native'
+   */
   decoder?: ZstdDecoderName;
-  /** libzstd's compiled module, for 'libzstd-wasm'. @default loadZstdWasmModule() */
+  /** The native addon, for 'libzstd-native'. @default loadZstdNativeAddon() */
+  native?: ZstdNativeAddon;
+  /** libzstd's compiled module, for 'libzstd-native' and 'libzstd-wasm'. @default loadZstdWasmModule() */
   wasm?: ZstdWasmModule;
 }
 
@@ -87,10 +96,14 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
   const batchFrames = options.batchFrames ?? 32;
-  const wasm = options.decoder === 'fzstd' ? null : (options.wasm ?? loadZstdWasmModule());
-  const decoder: ZstdDecoderName = wasm?.module ? 'libzstd-wasm' : 'fzstd';
+  const asked = options.decoder ?? 'libzstd-native';
+  const native = asked === 'libzstd-native' ? (options.native ?? loadZstdNativeAddon()) : null;
+  if (native !== null && native.path === null) debug('qcow2 zstd: native libzstd (zstd-napi) could not load (%s); trying its WebAssembly', native.reason);
+  // Compiled even when the native addon loaded (a few milliseconds): a worker that cannot open the addon runs it.
+  const wasm = asked === 'fzstd' ? null : (options.wasm ?? loadZstdWasmModule());
   if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);
-  else debug('qcow2 zstd: decoding with %s on up to %d workers', decoder, size);
+  const decoder: ZstdDecoderName = native?.path ? 'libzstd-native' : wasm?.module ? 'libzstd-wasm' : 'fzstd';
+  debug('qcow2 zstd: decoding with %s on up to %d workers', decoder, size);
   const slots: Slot[] = [];
   let nextId = 0;
   let closed = false;
@@ -121,7 +134,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   }
 
   function startSlot(): Slot {
-    const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl, wasm: wasm?.module ?? null } });
+    const worker = new Worker(zstdWorkerSource, { eval: true, workerData: { fzstd: fzstdUrl, native: native?.path ?? null, wasm: wasm?.module ?? null } });
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', ({ id, clusters, made, input }: { id: number; clusters: ArrayBuffer; made: Uint8Array; input: ArrayBuffer }) => {
       const batch = slot.pending.get(id);

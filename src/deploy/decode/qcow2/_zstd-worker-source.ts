@@ -1,8 +1,9 @@
 /**
  * The zstd worker's code, run with `new Worker(source, { eval: true })` (no TypeScript loader is needed in the
- * worker; see src/deploy/digest/_hash-worker-source.ts for why). `workerData.wasm` is libzstd's compiled
- * WebAssembly module (_zstd-wasm-module.ts), or null: the worker then imports fzstd from `workerData.fzstd`, the
- * URL of its ES module resolved by the main thread.
+ * worker; see src/deploy/digest/_hash-worker-source.ts for why). The worker decodes with the first of these that
+ * works in it: native libzstd, the addon at the path `workerData.native` (_zstd-native-addon.ts), when not null;
+ * libzstd compiled to WebAssembly, the module `workerData.wasm` (_zstd-wasm-module.ts), when not null; else fzstd,
+ * imported from `workerData.fzstd`, the URL of its ES module resolved by the main thread.
  *
  * Message `{ id, input, output, lengths, clusterSize }` (input and output transferred): a batch of frames one
  * after the other in `input`, `lengths[i]` bytes each. Decodes each frame into at most one cluster, as
@@ -11,17 +12,33 @@
  * made exactly one cluster, else 0: the main thread then decodes that cluster itself, so that every refusal has
  * its canonical reason. `input` goes back (transferred) for the next batch.
  *
- * libzstd: one decompression context for the life of the worker and fixed input and output areas in its memory,
- * so a cluster costs no allocation there. ZSTD_decompress_usingDict() into an output area of exactly one cluster
- * fails (dstSize_tooSmall) rather than write past it, and needs no window buffer: memory stays bounded whatever
- * the frame header asks for. The module's imports are emscripten's runtime hooks; only the heap growth is ever
- * called (the exports are minified: n = ZSTD_createDCtx, q = ZSTD_decompress_usingDict, h = ZSTD_isError,
+ * Native libzstd: one decompression context for the life of the worker; ZSTD_decompressDCtx() (DCtx.decompress())
+ * reads the frame where it is in `input` and writes straight into the cluster's place in `output`, no copy either
+ * way. It throws on any zstd error, and an output area of exactly one cluster makes a frame of more fail
+ * (dstSize_tooSmall) rather than be cut, as below.
+ *
+ * libzstd (WebAssembly): one decompression context for the life of the worker and fixed input and output areas in
+ * its memory, so a cluster costs no allocation there. ZSTD_decompress_usingDict() into an output area of exactly
+ * one cluster fails (dstSize_tooSmall) rather than write past it, and needs no window buffer: memory stays bounded
+ * whatever the frame header asks for. The module's imports are emscripten's runtime hooks; only the heap growth is
+ * ever called (the exports are minified: n = ZSTD_createDCtx, q = ZSTD_decompress_usingDict, h = ZSTD_isError,
  * s = malloc, t = free, f = memory, g = the static constructors; see the package's dist/common/zstd.js).
  */
 export const zstdWorkerSource = `
 import('node:worker_threads').then(async ({ parentPort, workerData }) => {
   let decode = null;
-  if (workerData.wasm !== null) {
+  if (workerData.native !== null) {
+    // An addon that loaded on the main thread but cannot here leaves the WebAssembly to do the work.
+    try {
+      const addon = { exports: {} };
+      process.dlopen(addon, workerData.native);
+      const context = new addon.exports.DCtx();
+      decode = (frame, clusterSize, into) => context.decompress(into, frame) === clusterSize;
+    } catch {
+      decode = null;
+    }
+  }
+  if (decode === null && workerData.wasm !== null) {
     // A module that compiled on the main thread but cannot be instantiated here leaves fzstd to do the work.
     try {
       let memory = null;

@@ -48,7 +48,10 @@ export interface Qcow2DecoderOptions {
    * sentence first, then the same notice with its numbers.
    */
   onNotice?: (message: string, notice: Qcow2DecoderNotice) => void;
-  /** What decodes zstd clusters; libzstd falls back to fzstd when its WebAssembly cannot load. @default 'libzstd-wasm' */
+  /**
+   * What decodes zstd clusters, or the first of its fallbacks that loads: native libzstd, then libzstd's
+   * WebAssembly, then fzstd. @default 'libzstd-native'
+   */
   zstdDecoder?: ZstdDecoderName;
 }
 

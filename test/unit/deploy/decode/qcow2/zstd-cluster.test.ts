@@ -32,56 +32,59 @@ describe('zstdCluster()', () => {
     for (const pool of pools) pool.close();
   });
 
-  it('zstdCluster() gives the bytes and the errors of decompressCluster() for every kind of input', async (t) => {
-    if (!needTools(t, 'zstd')) return;
-    const workers = createZstdWorkerPool({ workers: 2 });
-    pools.push(workers);
-    let decodedByWorkers = 0;
-    const pool: ZstdWorkerPool = {
-      decode: async (frame, clusterSize) => {
-        const result = await workers.decode(frame, clusterSize);
-        if (result !== null) decodedByWorkers += 1;
-        return result;
-      },
-      release: (cluster) => workers.release(cluster),
-      close: () => workers.close(),
-    };
-    const cluster = sampleBytes(65536, 11);
-    const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
-    const cases: [string, Uint8Array, number][] = [
-      ['one frame, as qemu writes it', zstdCompress(cluster), 65536],
-      ['one frame and the next cluster after it', concatBytes(zstdCompress(cluster), zstdCompress(sampleBytes(65536, 3))), 65536],
-      ['a 2 MiB cluster', zstdCompress(sampleBytes(2 * 1024 * 1024, 5)), 2 * 1024 * 1024],
-      ['a 512-byte cluster', zstdCompress(sampleBytes(512, 7)), 512],
-      ['two frames', concatBytes(zstdCompress(cluster.subarray(0, 20000)), zstdCompress(cluster.subarray(20000), '--no-content-size')), 65536],
-      ['a skippable frame first', concatBytes(skippable, zstdCompress(cluster)), 65536],
-      ['no content size', zstdCompress(cluster, '--no-content-size'), 65536],
-      ['a frame of two clusters', zstdCompress(concatBytes(cluster, cluster)), 65536],
-      ['a frame of two clusters without its size', zstdCompress(concatBytes(cluster, cluster), '--no-content-size'), 65536],
-      ['a short frame', zstdCompress(cluster.subarray(0, 1000)), 65536],
-      ['a cut frame', zstdCompress(cluster).subarray(0, 50), 65536],
-      ['garbage', sampleBytes(512, 3), 65536],
-      ['nothing', new Uint8Array(0), 65536],
-    ];
-    // A frame whose header says one cluster while its blocks hold more: the worker must refuse it as the
-    // canonical decoder does, not cut it at one cluster.
-    const lying = zstdCompress(concatBytes(cluster, cluster.subarray(0, 100)));
-    const honest = zstdCompress(cluster);
-    if (lying[4] === honest[4]) {
-      const forged = lying.slice();
-      forged.set(honest.subarray(5, 5 + 2), 5);
-      cases.push(['a frame whose size is a lie', forged, 65536]);
-    }
-    // Corrupted blocks: bytes flipped inside the compressed data.
-    const corrupt = zstdCompress(cluster).slice();
-    for (let i = 20; i < corrupt.length - 4; i += 97) corrupt[i] = (corrupt[i] as number) ^ 0x5a;
-    cases.push(['corrupted blocks', corrupt, 65536]);
-    for (const [name, data, clusterSize] of cases) {
-      assert.deepEqual(await viaPool(pool, data, clusterSize), canonical(data, clusterSize), name);
-    }
-    // At least the qemu-like cases (the first four) went through the workers.
-    assert.ok(decodedByWorkers >= 4, `${decodedByWorkers} clusters decoded by the workers`);
-  });
+  for (const decoder of ['libzstd-native', 'libzstd-wasm', 'fzstd'] as const) {
+    it(`zstdCluster() gives the bytes and the errors of decompressCluster() for every kind of input (${decoder})`, async (t) => {
+      if (!needTools(t, 'zstd')) return;
+      const workers = createZstdWorkerPool({ workers: 2, decoder });
+      pools.push(workers);
+      assert.equal(workers.decoder, decoder);
+      let decodedByWorkers = 0;
+      const pool: ZstdWorkerPool = {
+        decode: async (frame, clusterSize) => {
+          const result = await workers.decode(frame, clusterSize);
+          if (result !== null) decodedByWorkers += 1;
+          return result;
+        },
+        release: (cluster) => workers.release(cluster),
+        close: () => workers.close(),
+      };
+      const cluster = sampleBytes(65536, 11);
+      const skippable = new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+      const cases: [string, Uint8Array, number][] = [
+        ['one frame, as qemu writes it', zstdCompress(cluster), 65536],
+        ['one frame and the next cluster after it', concatBytes(zstdCompress(cluster), zstdCompress(sampleBytes(65536, 3))), 65536],
+        ['a 2 MiB cluster', zstdCompress(sampleBytes(2 * 1024 * 1024, 5)), 2 * 1024 * 1024],
+        ['a 512-byte cluster', zstdCompress(sampleBytes(512, 7)), 512],
+        ['two frames', concatBytes(zstdCompress(cluster.subarray(0, 20000)), zstdCompress(cluster.subarray(20000), '--no-content-size')), 65536],
+        ['a skippable frame first', concatBytes(skippable, zstdCompress(cluster)), 65536],
+        ['no content size', zstdCompress(cluster, '--no-content-size'), 65536],
+        ['a frame of two clusters', zstdCompress(concatBytes(cluster, cluster)), 65536],
+        ['a frame of two clusters without its size', zstdCompress(concatBytes(cluster, cluster), '--no-content-size'), 65536],
+        ['a short frame', zstdCompress(cluster.subarray(0, 1000)), 65536],
+        ['a cut frame', zstdCompress(cluster).subarray(0, 50), 65536],
+        ['garbage', sampleBytes(512, 3), 65536],
+        ['nothing', new Uint8Array(0), 65536],
+      ];
+      // A frame whose header says one cluster while its blocks hold more: the worker must refuse it as the
+      // canonical decoder does, not cut it at one cluster.
+      const lying = zstdCompress(concatBytes(cluster, cluster.subarray(0, 100)));
+      const honest = zstdCompress(cluster);
+      if (lying[4] === honest[4]) {
+        const forged = lying.slice();
+        forged.set(honest.subarray(5, 5 + 2), 5);
+        cases.push(['a frame whose size is a lie', forged, 65536]);
+      }
+      // Corrupted blocks: bytes flipped inside the compressed data.
+      const corrupt = zstdCompress(cluster).slice();
+      for (let i = 20; i < corrupt.length - 4; i += 97) corrupt[i] = (corrupt[i] as number) ^ 0x5a;
+      cases.push(['corrupted blocks', corrupt, 65536]);
+      for (const [name, data, clusterSize] of cases) {
+        assert.deepEqual(await viaPool(pool, data, clusterSize), canonical(data, clusterSize), name);
+      }
+      // At least the qemu-like cases (the first four) went through the workers.
+      assert.ok(decodedByWorkers >= 4, `${decodedByWorkers} clusters decoded by the workers`);
+    });
+  }
 
   it('zstdCluster() decodes on its own thread when the pool is closed', async (t) => {
     if (!needTools(t, 'zstd')) return;
