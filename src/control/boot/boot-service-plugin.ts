@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import type { Config } from '../config/config-schema.ts';
-import type { Server } from '../fleet/server-model.ts';
 import { findActiveTask, findLatestTask } from '../store/tasks-repo.ts';
 import { issueInstallerToken } from '../agent/issue-installer-token.ts';
 import type { ControlTask } from '../tasks/task-model.ts';
@@ -14,7 +13,7 @@ import { isIpxeSafe } from './ipxe-text.ts';
 import { macForUrl, parseMac } from './parse-mac.ts';
 import { renderGrubChainConfig } from './render-grub-config.ts';
 import { defaultEfiLoaderPath, renderIpxeScript, type BootScript } from './render-ipxe-script.ts';
-import { createServerLookup, type ServerLookup } from './server-lookup.ts';
+import { createServerLookup, type BootServer, type ServerLookup } from './server-lookup.ts';
 import { createSourcePolicy } from './source-policy.ts';
 import { taskWantsInstaller } from './task-wants-installer.ts';
 
@@ -34,7 +33,7 @@ export interface BootServiceOptions {
   grub?: GrubChainLoader | null;
   /** Default: app.tasks. */
   tokens?: AgentTokenIssuer;
-  /** Default: the store, with a short-lived cache (server-lookup.ts). */
+  /** Default: one read of the store per script (server-lookup.ts). */
   lookup?: ServerLookup;
 }
 
@@ -180,7 +179,7 @@ export function bootServicePlugin(options: BootServiceOptions): (app: FastifyIns
       return reply.code(200).headers(scriptHeaders).send(`#!ipxe\nchain --replace --autofree ${origin}/boot/\${netX/mac:hexhyp}.ipxe\n`);
     });
 
-    async function serverForFile(request: FastifyRequest<{ Params: { mac: string } }>, reply: FastifyReply): Promise<Server | undefined> {
+    async function serverForFile(request: FastifyRequest<{ Params: { mac: string } }>, reply: FastifyReply): Promise<BootServer | undefined> {
       const mac = parseMac(request.params.mac);
       const found = mac === undefined ? undefined : await lookup.byMac(mac);
       if (found === undefined) {
@@ -251,7 +250,7 @@ function isBootFailureReason(value: unknown): value is BootFailureReason {
  * A failed disk boot ends the task waiting for it (an install past its switch to the disk, or a reboot) with
  * the catalogue error; with no such task it becomes a notice on the server's last install and a log line.
  */
-async function recordBootFailure(input: { app: FastifyInstance; log: FastifyBaseLogger; server: Server; reason: BootFailureReason; grubReason: string }): Promise<void> {
+async function recordBootFailure(input: { app: FastifyInstance; log: FastifyBaseLogger; server: BootServer; reason: BootFailureReason; grubReason: string }): Promise<void> {
   const { app, server } = input;
   const path = server.efiBootloaderPath ?? defaultEfiLoaderPath;
   const error =

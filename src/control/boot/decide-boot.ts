@@ -19,7 +19,7 @@ export type BootChoice =
   | { kind: 'rescue' }
   | { kind: 'disk'; bootMode: Server['bootMode']; efiBootloaderPath: string | null };
 
-export function decideBoot(server: Server, activeTask: BootTask | undefined): BootChoice {
+export function decideBoot(server: Pick<Server, 'bootId' | 'bootScript' | 'bootMode' | 'efiBootloaderPath'>, activeTask: BootTask | undefined): BootChoice {
   if (activeTask !== undefined && taskWantsInstaller(activeTask)) return { kind: 'installer', task: activeTask };
   if (server.bootId === customScriptBootId && server.bootScript !== null && server.bootScript.trim() !== '') {
     return { kind: 'custom', script: server.bootScript };

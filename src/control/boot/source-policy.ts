@@ -9,7 +9,7 @@ import type { Server } from '../fleet/server-model.ts';
  */
 export interface SourcePolicy {
   /** undefined when `sourceIp` may fetch `server`'s scripts, else the reason (shown on that console). */
-  refusal(sourceIp: string, server: Server): string | undefined;
+  refusal(sourceIp: string, server: Pick<Server, 'ip'>): string | undefined;
 }
 
 export function createSourcePolicy(options: { allowedNetworks: readonly string[]; requireServerIp: boolean }): SourcePolicy {

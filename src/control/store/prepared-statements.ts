@@ -15,6 +15,12 @@ export function preparedStatement(text: string): string {
   return text;
 }
 
+/** The name PostgreSQL keeps a marked text under, for callers that query the pool with a config object. */
+export function preparedStatementName(text: string): string {
+  preparedStatement(text);
+  return names.get(text) as string;
+}
+
 /**
  * The pg client of byoi's pool: a query whose text was marked by preparedStatement() runs as a named prepared
  * statement (pg prepares it on the connection's first use and then only binds and executes it); any other

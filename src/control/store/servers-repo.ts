@@ -162,7 +162,7 @@ export async function readPowerConfig(store: Store, serverId: number): Promise<R
   return JSON.parse(store.secrets.open(row.power_config_enc, powerPurpose)) as Record<string, unknown>;
 }
 
-/** A servers row as a Server (exported for the boot service's one-query lookup, boot/server-lookup.ts). */
+/** A servers row as a Server. */
 export function toServer(row: Selectable<ServersTable>): Server {
   return {
     id: row.id,
