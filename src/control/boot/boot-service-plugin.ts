@@ -92,7 +92,8 @@ export function bootServicePlugin(options: BootServiceOptions): (app: FastifyIns
       if (mac === undefined) return { kind: 'bad-mac' };
       const origin = originOf(request);
       if (origin === undefined) return { kind: 'bad-mac' };
-      const scriptUrl = `${origin}/boot/${macForUrl(mac)}.ipxe`;
+      const urlMac = macForUrl(mac);
+      const scriptUrl = `${origin}/boot/${urlMac}.ipxe`;
       const retrySeconds = boot.retrySeconds;
       const found = await lookup.byMac(mac);
       if (found === undefined) {
@@ -118,9 +119,9 @@ export function bootServicePlugin(options: BootServiceOptions): (app: FastifyIns
         case 'custom':
           return { kind: 'custom', script: choice.script };
         case 'disk': {
-          const reportUrl = `${origin}/boot/${macForUrl(mac)}/boot-failed`;
+          const reportUrl = `${origin}/boot/${urlMac}/boot-failed`;
           if (choice.bootMode === 'legacy') return { kind: 'disk-legacy', reportUrl };
-          const grubUrl = grub?.available ? `${origin}/boot/grub/${macForUrl(mac)}/byoi-chain.efi` : null;
+          const grubUrl = grub?.available ? `${origin}/boot/grub/${urlMac}/byoi-chain.efi` : null;
           return { kind: 'disk-uefi', efiBootloaderPath: choice.efiBootloaderPath, grubUrl, reportUrl };
         }
         case 'rescue':

@@ -15,5 +15,9 @@ export function isIpxeSafe(value: string): boolean {
  * stray character can never turn a message into a command.
  */
 export function ipxeEcho(text: string): string {
-  return `echo ${text.replace(/[^\x20-\x7e]|[$#{}|&]/g, '_')}`;
+  return `echo ${notEchoSafe.test(text) ? text.replace(notEchoSafeGlobal, '_') : text}`;
 }
+
+/** Anything but printable ASCII, `$`, `#`, `{`, `}`, `|` and `&`: one character class, tested before any replace. */
+const notEchoSafe = /[^\x20-\x22\x25\x27-\x7a\x7e]/;
+const notEchoSafeGlobal = new RegExp(notEchoSafe.source, 'g');

@@ -129,6 +129,13 @@ test('renderIpxeScript() rescue-missing, refused and bad-mac end in a retry or a
 
 test('ipxeEcho() neutralises expansion and separators; isIpxeSafe() accepts paths and URLs only', () => {
   assert.equal(ipxeEcho('a ${b} || c && d # e'), 'echo a __b_ __ c __ d _ e');
+  // Character by character, the same as "anything but printable ASCII, and $ # { } | &" becomes _.
+  for (let code = 0; code < 0x300; code++) {
+    const char = String.fromCharCode(code);
+    const unsafe = code < 0x20 || code > 0x7e || '$#{}|&'.includes(char);
+    assert.equal(ipxeEcho(`a${char}b`), `echo a${unsafe ? '_' : char}b`, `U+${code.toString(16)}`);
+  }
+  assert.equal(ipxeEcho('x\u{1f600}y'), 'echo x__y', 'a surrogate pair is two code units');
   assert.equal(isIpxeSafe('\\EFI\\debian\\grubx64.efi'), true);
   assert.equal(isIpxeSafe('http://10.0.2.100:8080/boot/rescue/vmlinuz'), true);
   assert.equal(isIpxeSafe('\\EFI\\a b.efi'), false);
