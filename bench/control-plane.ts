@@ -225,7 +225,8 @@ for (const serverWorkers of serverShapes) {
 
 /** What the figures mean and what was done about them (kept here so every run writes them again). */
 const notes = [
-  'Notes. The boot script costs one indexed read (the server joined with its active task, boot/server-lookup.ts);',
+  'Notes. The boot script costs one indexed read (the server joined with its active task, boot/server-lookup.ts: the',
+  'boot service\'s columns only, as an array row, on SQLite through a read-only second connection) and no request logger;',
   'the signed task GET two: the caller (credential, application, account) and the caller\'s server joined with',
   'the task. Their SQL is built once; SQLite keeps the statements prepared, PostgreSQL keeps them as named prepared',
   'statements (store/prepared-statements.ts), and on PostgreSQL the reads of one kind asked in the same event-loop',
