@@ -36,7 +36,11 @@ export interface ZstdWorkers extends ZstdWorkerPool {
 }
 
 export interface ZstdWorkerPoolOptions {
-  /** @default the number of CPUs, at most 4 */
+  /**
+   * @default with native libzstd, one CPU fewer than there are (at least 1, at most 4): a worker then decodes
+   * about as fast as the main thread feeds it, and the main thread needs a CPU of its own; with the slower
+   * WebAssembly or fzstd, one per CPU, at most 4
+   */
   workers?: number;
   /** Workers end after this long without work (the pool starts them again when needed). @default 1000 */
   idleMs?: number;
@@ -93,7 +97,6 @@ const MAX_SPARE_BUFFERS = 4;
  * failed deploy) leaves nothing running.
  */
 export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdWorkers {
-  const size = options.workers ?? Math.min(4, availableParallelism());
   const idleMs = options.idleMs ?? 1000;
   const batchFrames = options.batchFrames ?? 32;
   const asked = options.decoder ?? 'libzstd-native';
@@ -103,6 +106,8 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   const wasm = asked === 'fzstd' ? null : (options.wasm ?? loadZstdWasmModule());
   if (wasm !== null && wasm.module === null) debug('qcow2 zstd: libzstd (WebAssembly) could not load (%s); using fzstd', wasm.reason);
   const decoder: ZstdDecoderName = native?.path ? 'libzstd-native' : wasm?.module ? 'libzstd-wasm' : 'fzstd';
+  const cpus = availableParallelism();
+  const size = options.workers ?? (decoder === 'libzstd-native' ? Math.max(1, Math.min(4, cpus - 1)) : Math.min(4, cpus));
   debug('qcow2 zstd: decoding with %s on up to %d workers', decoder, size);
   const slots: Slot[] = [];
   let nextId = 0;
