@@ -12,6 +12,8 @@ export interface DiskIO extends ReadAt {
   /** True for a block device, false for a regular file (a virtual server's disk). */
   readonly isBlockDevice: boolean;
   writeAt(offset: number, bytes: Uint8Array): Promise<void>;
+  /** Writes `parts` one after the other from `offset`, as writeAt() of their concatenation would (one writev). */
+  writevAt?(offset: number, parts: Uint8Array[]): Promise<void>;
   /**
    * Makes [offset, offset+length) read back as zeros: a hole punched in a file, zeroes written on a device.
    */

@@ -91,6 +91,21 @@ export function createHoldbackDisk(disk: DiskIO, ranges: readonly DiskRange[]): 
       );
     },
 
+    async writevAt(offset: number, parts: Uint8Array[]): Promise<void> {
+      if (committed) throw new ByoiError('BYOI_DISK_IO', { device: disk.name, reason: 'write after commit' });
+      const length = parts.reduce((total, part) => total + part.length, 0);
+      const touchesHeld = held.some((range) => range.start < offset + length && range.start + range.length > offset);
+      if (!touchesHeld && disk.writevAt !== undefined) {
+        await disk.writevAt(offset, parts);
+        return;
+      }
+      let at = offset;
+      for (const part of parts) {
+        await this.writeAt(at, part);
+        at += part.length;
+      }
+    },
+
     async zeroRange(offset: number, length: number): Promise<void> {
       await split(
         offset,

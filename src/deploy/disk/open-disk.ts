@@ -76,6 +76,30 @@ function fileDisk(handle: FileHandle, name: string, size: number, logicalSectorS
         done += bytesWritten;
       }
     },
+    async writevAt(offset: number, parts: Uint8Array[]): Promise<void> {
+      const length = parts.reduce((total, part) => total + part.length, 0);
+      if (offset < 0 || offset + length > size) {
+        throw new ByoiError('BYOI_DISK_IO', { device: name, reason: `write of ${length} bytes at ${offset} is past the end (${size} bytes)` });
+      }
+      let pending = parts;
+      let done = 0;
+      while (done < length) {
+        const { bytesWritten } = await io(name, () => handle.writev(pending, offset + done));
+        if (bytesWritten === 0) throw new ByoiError('BYOI_DISK_IO', { device: name, reason: `no byte written at ${offset + done}` });
+        done += bytesWritten;
+        // A short write: go on from the first byte not written.
+        let skip = bytesWritten;
+        const rest: Uint8Array[] = [];
+        for (const part of pending) {
+          if (skip >= part.length) skip -= part.length;
+          else {
+            rest.push(skip > 0 ? part.subarray(skip) : part);
+            skip = 0;
+          }
+        }
+        pending = rest;
+      }
+    },
     async zeroRange(offset: number, length: number): Promise<void> {
       const zeros = new Uint8Array(Math.min(zeroChunkBytes, length));
       for (let done = 0; done < length; done += zeros.length) {

@@ -6,6 +6,14 @@ import type { DiskIO } from '../disk/disk-io.ts';
  */
 export interface ImageWriter {
   write(offset: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Like write(), without copying: the writer reads `bytes` where they are until the disk has them, then calls
+   * `release` (once; never if a write failed). The caller must not change `bytes` until then. Lent bytes that
+   * follow on on the guest disk become one disk write (a vectored one when they are not one after the other in
+   * memory, on a disk that has writevAt). Lent bytes the writer still holds count in its bound on batches in
+   * flight, so lending waits as write() does.
+   */
+  lend?(offset: number, bytes: Uint8Array, release: () => void): Promise<void>;
   /** The image says [offset, offset+length) reads as zero. */
   zero(offset: number, length: number): Promise<void>;
   /** Writes everything still buffered and waits for the disk. */
@@ -25,6 +33,22 @@ export interface ImageWriterOptions {
   batches?: number;
 }
 
+interface Queued {
+  /** The writer's batch buffer the write reads, or null for lent bytes. */
+  buffer: Buffer | null;
+  written: Promise<void>;
+  /** Gives lent bytes back (a no-op for a batch). */
+  release: () => void;
+}
+
+const noRelease = (): void => undefined;
+
+/** Guest bytes from `at` to write with one (vectored) write. */
+interface Run {
+  at: number;
+  pieces: Uint8Array[];
+}
+
 const defaultBlockBytes = 64 * 1024;
 /**
  * 2 MiB: a batch is still in the CPU's cache when pwrite() copies it into the page cache (with 8 MiB batches that
@@ -42,7 +66,7 @@ const defaultBatches = 8;
  * `batches - 1` filled batches for the disk while the next one fills, so the download and the disk work at the
  * same time. The writes run one after the other, in order.
  */
-export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): ImageWriter {
+export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): ImageWriter & Required<Pick<ImageWriter, 'lend'>> {
   const blockBytes = options.blockBytes ?? defaultBlockBytes;
   const batchBytes = options.batchBytes ?? defaultBatchBytes;
   const batches = options.batches ?? defaultBatches;
@@ -55,8 +79,16 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
   /** Buffers no write reads; allocated on first need. */
   const free: Buffer[] = [];
   let allocated = 1;
-  /** Filled batches that launched writes read, oldest first, each with the last write that reads it. */
-  const queued: { buffer: Buffer; written: Promise<void> }[] = [];
+  /**
+   * Filled batches that launched writes read, oldest first, each with the last write that reads it; lent bytes
+   * have no buffer of the writer's but a release to call instead.
+   */
+  const queued: Queued[] = [];
+  /**
+   * Lent bytes not launched yet, guest-contiguous from `start` to `end`: views of the caller's memory (a view
+   * grows while the lent bytes follow on in memory too), and the releases of what was lent.
+   */
+  let lent: { start: number; end: number; parts: Uint8Array[]; releases: (() => void)[] } | null = null;
   /** The last write launched (from a queued batch or the one being flushed): the next one starts after it. */
   let lastWrite: Promise<void> = Promise.resolve();
   let batchStart = 0;
@@ -64,30 +96,37 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
   let pendingZero: { start: number; end: number } | null = null;
   let bytesWritten = 0;
 
+  /** A write's bytes are no longer read: its batch buffer is free again, or its lent bytes go back. */
+  function done(entry: Queued): void {
+    if (entry.buffer !== null) free.push(entry.buffer);
+    else entry.release();
+  }
+
   /** Waits for every launched write; the queued batches' buffers are free again. */
   async function waitInFlight(): Promise<void> {
     await lastWrite;
-    for (const done of queued.splice(0)) free.push(done.buffer);
+    for (const entry of queued.splice(0)) done(entry);
   }
 
-  /** Waits for the oldest queued write and frees its buffer. */
+  /** Waits for the oldest queued write and frees its buffer (or gives its lent bytes back). */
   async function recycleOldest(): Promise<void> {
-    const oldest = queued[0] as { buffer: Buffer; written: Promise<void> };
+    const oldest = queued[0] as Queued;
     await oldest.written;
     queued.shift();
-    free.push(oldest.buffer);
+    done(oldest);
   }
 
   /** A buffer to fill next: a free one, a new one while fewer than `batches` exist, else the oldest write's. */
   async function nextBatchBuffer(): Promise<Buffer> {
-    const spare = free.pop();
-    if (spare !== undefined) return spare;
-    if (allocated < batches) {
-      allocated += 1;
-      return Buffer.allocUnsafe(batchBytes);
+    for (;;) {
+      const spare = free.pop();
+      if (spare !== undefined) return spare;
+      if (allocated < batches) {
+        allocated += 1;
+        return Buffer.allocUnsafe(batchBytes);
+      }
+      await recycleOldest();
     }
-    await recycleOldest();
-    return free.pop() as Buffer;
   }
 
   async function zeroDisk(start: number, end: number): Promise<void> {
@@ -108,54 +147,114 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
     await disk.zeroRange(start, end - start);
   }
 
-  /** Scans the batch in absolute-aligned blocks; writes runs of data, skips or zeroes runs of zeros. */
+  /** Writes the batch being filled and takes another buffer when a write now reads this one. */
   async function flushBatch(): Promise<void> {
     if (batchLength === 0) return;
-    const data = batch.subarray(0, batchLength);
-    const start = batchStart;
-    const runs: { at: number; from: number; to: number }[] = [];
-    let launched = false;
-    let runFrom = -1;
-    let position = 0;
-    while (position < data.length) {
-      const blockEnd = Math.min(data.length, position + blockBytes - ((start + position) % blockBytes));
-      const block = data.subarray(position, blockEnd);
-      const zero = block.length === blockBytes ? block.equals(zeroBlock) : block.equals(zeroBlock.subarray(0, block.length));
-      if (zero) {
-        if (runFrom >= 0) runs.push({ at: start + runFrom, from: runFrom, to: position });
-        runFrom = -1;
-        if (!options.diskReadsZero) {
-          // Keep zero ranges ordered with the data runs around them: write pending data runs first.
-          launched = (await writeRuns(data, runs)) || launched;
-          runs.length = 0;
-          await zeroDisk(start + position, start + blockEnd);
-        }
-      } else if (runFrom < 0) {
-        runFrom = position;
-      }
-      position = blockEnd;
-    }
-    if (runFrom >= 0) runs.push({ at: start + runFrom, from: runFrom, to: data.length });
-    launched = (await writeRuns(data, runs)) || launched;
+    const launched = await scanAndWrite([batch.subarray(0, batchLength)], batchStart);
     batchLength = 0;
     // A write launched from this batch now owns its buffer: queue it and fill another one. A batch of only zeros
     // launched nothing and is reused as it is.
     if (launched) {
-      queued.push({ buffer: batch, written: lastWrite });
+      queued.push({ buffer: batch, written: lastWrite, release: noRelease });
       batch = await nextBatchBuffer();
     }
   }
 
-  /** Queues one positional write per data run, after the writes before; true when a write now reads `data`. */
-  async function writeRuns(data: Buffer, runs: { at: number; from: number; to: number }[]): Promise<boolean> {
+  /**
+   * Writes the lent bytes not launched yet; they go back to their owner once the disk has them (at once when
+   * they were all zero). Waits while more than `batches - 1` writes hold bytes.
+   */
+  async function flushLent(): Promise<void> {
+    if (lent === null) return;
+    const { start, parts, releases } = lent;
+    lent = null;
+    const release = (): void => {
+      for (const one of releases) one();
+    };
+    if (!(await scanAndWrite(parts, start))) {
+      release();
+      return;
+    }
+    // Given back as soon as the write is done, so the owner can reuse the memory before the writer looks again.
+    let given = false;
+    const giveBack = (): void => {
+      if (given) return;
+      given = true;
+      release();
+    };
+    const written = lastWrite;
+    written.then(giveBack, () => undefined);
+    queued.push({ buffer: null, written, release: giveBack });
+    while (queued.length > batches - 1) await recycleOldest();
+  }
+
+  /**
+   * Scans `parts` (guest bytes one after the other from `start`) in absolute-aligned blocks; writes runs of data,
+   * skips or zeroes runs of zeros. A run of data may span parts: it is written with one vectored write. True when
+   * a launched write reads the parts.
+   */
+  async function scanAndWrite(parts: Uint8Array[], start: number): Promise<boolean> {
+    const runs: Run[] = [];
+    let launched = false;
+    /** The run being gathered, and where its last piece starts in the current part (-1: none in this part). */
+    let run: Run | null = null;
+    let pieceFrom = -1;
+    let partStart = start;
+    for (const part of parts) {
+      const data = Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.length);
+      let position = 0;
+      while (position < data.length) {
+        const blockEnd = Math.min(data.length, position + blockBytes - ((partStart + position) % blockBytes));
+        const block = data.subarray(position, blockEnd);
+        const zero = block.length === blockBytes ? block.equals(zeroBlock) : block.equals(zeroBlock.subarray(0, block.length));
+        if (zero) {
+          if (run !== null) {
+            if (pieceFrom >= 0) run.pieces.push(data.subarray(pieceFrom, position));
+            runs.push(run);
+          }
+          run = null;
+          pieceFrom = -1;
+          if (!options.diskReadsZero) {
+            // Keep zero ranges ordered with the data runs around them: write pending data runs first.
+            launched = (await writeRuns(runs)) || launched;
+            runs.length = 0;
+            await zeroDisk(partStart + position, partStart + blockEnd);
+          }
+        } else {
+          run ??= { at: partStart + position, pieces: [] };
+          if (pieceFrom < 0) pieceFrom = position;
+        }
+        position = blockEnd;
+      }
+      if (run !== null && pieceFrom >= 0) run.pieces.push(data.subarray(pieceFrom));
+      pieceFrom = -1;
+      partStart += data.length;
+    }
+    if (run !== null) runs.push(run);
+    launched = (await writeRuns(runs)) || launched;
+    return launched;
+  }
+
+  /** Queues one positional write per data run, after the writes before; true when a write now reads its bytes. */
+  async function writeRuns(runs: Run[]): Promise<boolean> {
     if (runs.length === 0) return false;
     await flushZero();
-    const writes = runs.map((run) => ({ at: run.at, bytes: data.subarray(run.from, run.to) }));
-    for (const write of writes) bytesWritten += write.bytes.length;
+    const writes = runs.slice();
+    for (const write of writes) for (const piece of write.pieces) bytesWritten += piece.length;
     const previous = lastWrite;
     lastWrite = (async () => {
       await previous;
-      for (const write of writes) await disk.writeAt(write.at, write.bytes);
+      for (const write of writes) {
+        if (write.pieces.length === 1) await disk.writeAt(write.at, write.pieces[0] as Uint8Array);
+        else if (disk.writevAt !== undefined) await disk.writevAt(write.at, write.pieces);
+        else {
+          let at = write.at;
+          for (const piece of write.pieces) {
+            await disk.writeAt(at, piece);
+            at += piece.length;
+          }
+        }
+      }
     })();
     // Surface a failed write at the next await of it instead of as an unhandled rejection.
     lastWrite.catch(() => undefined);
@@ -168,6 +267,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
     },
 
     async write(offset: number, bytes: Uint8Array): Promise<void> {
+      await flushLent();
       let consumed = 0;
       while (consumed < bytes.length) {
         const at = offset + consumed;
@@ -182,15 +282,38 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
       }
     },
 
+    async lend(offset: number, bytes: Uint8Array, release: () => void): Promise<void> {
+      if (bytes.length === 0) {
+        release();
+        return;
+      }
+      if (lent !== null && lent.end === offset && lent.end - lent.start + bytes.length <= batchBytes) {
+        const last = lent.parts[lent.parts.length - 1] as Uint8Array;
+        if (last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+          lent.parts[lent.parts.length - 1] = new Uint8Array(bytes.buffer, last.byteOffset, last.length + bytes.length);
+        } else {
+          lent.parts.push(bytes);
+        }
+        lent.end += bytes.length;
+        lent.releases.push(release);
+        return;
+      }
+      await flushBatch();
+      await flushLent();
+      lent = { start: offset, end: offset + bytes.length, parts: [bytes], releases: [release] };
+    },
+
     async zero(offset: number, length: number): Promise<void> {
       // Nothing to do on a disk that already reads zero; keep the current batch growing.
       if (options.diskReadsZero) return;
       await flushBatch();
+      await flushLent();
       await zeroDisk(offset, offset + length);
     },
 
     async flush(): Promise<void> {
       await flushBatch();
+      await flushLent();
       await flushZero();
       await waitInFlight();
     },

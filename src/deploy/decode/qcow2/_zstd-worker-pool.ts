@@ -87,6 +87,13 @@ const BATCH_INPUT_BYTES = 1024 * 1024;
  * full ones per GiB of zstd clusters).
  */
 const MAX_SPARE_BUFFERS = 4;
+/**
+ * Bytes of spare output buffers kept. The image writer holds clusters until the disk has them (ImageWriter.lend),
+ * so a dozen or more outputs are out at once; keeping this many spare spares their allocation too.
+ */
+const MAX_SPARE_OUTPUT_BYTES = 32 * 1024 * 1024;
+/** An output buffer is made at least this large (or a full batch of clusters, if less), so any batch can reuse it. */
+const MIN_OUTPUT_BYTES = 2 * 1024 * 1024;
 
 /**
  * A small pool of zstd workers, started on the first frame. Frames are gathered into a batch until the end of the
@@ -117,11 +124,28 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
   let sendScheduled = false;
   const spareInputs: ArrayBuffer[] = [];
   const spareOutputs: ArrayBuffer[] = [];
+  let spareOutputBytes = 0;
   /** Output buffers whose clusters are out, by buffer. */
   const outputs = new Map<ArrayBuffer, Output>();
 
   function keepSpare(spares: ArrayBuffer[], buffer: ArrayBuffer): void {
     if (spares.length < MAX_SPARE_BUFFERS) spares.push(buffer);
+  }
+
+  function keepSpareOutput(buffer: ArrayBuffer): void {
+    if (spareOutputBytes + buffer.byteLength > MAX_SPARE_OUTPUT_BYTES) return;
+    spareOutputs.push(buffer);
+    spareOutputBytes += buffer.byteLength;
+  }
+
+  /** A spare output buffer of at least `bytes`, or a new one. */
+  function outputBuffer(bytes: number, clusterSize: number): ArrayBuffer {
+    const spare = takeSpare(spareOutputs, bytes);
+    if (spare !== null) {
+      spareOutputBytes -= spare.byteLength;
+      return spare;
+    }
+    return new ArrayBuffer(Math.max(bytes, Math.min(batchFrames * clusterSize, MIN_OUTPUT_BYTES)));
   }
 
   /** A spare buffer of at least `bytes`, or null. */
@@ -150,7 +174,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
         const output: Output = { clustersOut: made.reduce((out, one) => out + one, 0) };
         // A batch that made no cluster has nothing out: its buffer is spare at once.
         if (output.clustersOut > 0) outputs.set(clusters, output);
-        else keepSpare(spareOutputs, clusters);
+        else keepSpareOutput(clusters);
         batch.resolvers.forEach((resolve, i) => resolve(made[i] === 1 ? new Uint8Array(clusters, i * batch.clusterSize, batch.clusterSize) : null));
       }
       armIdleTimer();
@@ -188,7 +212,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
     // The whole buffers are transferred (no copy) and come back with the answer; `lengths` says how much of the
     // input holds frames.
     const input = batch.input.buffer as ArrayBuffer;
-    const output = takeSpare(spareOutputs, batch.lengths.length * batch.clusterSize) ?? new ArrayBuffer(batch.lengths.length * batch.clusterSize);
+    const output = outputBuffer(batch.lengths.length * batch.clusterSize, batch.clusterSize);
     slot.worker.postMessage({ id, input, output, lengths: batch.lengths, clusterSize: batch.clusterSize }, [input, output]);
   }
 
@@ -199,7 +223,7 @@ export function createZstdWorkerPool(options: ZstdWorkerPoolOptions = {}): ZstdW
     output.clustersOut -= 1;
     if (output.clustersOut > 0) return;
     outputs.delete(buffer);
-    keepSpare(spareOutputs, buffer);
+    keepSpareOutput(buffer);
   }
 
   function scheduleSend(): void {

@@ -481,9 +481,17 @@ export function createQcow2Decoder(writer: ImageWriter, options: Qcow2DecoderOpt
         const reason = (error as ByoiError).params?.reason ?? String(error);
         throw new ByoiError('BYOI_IMAGE_INVALID', { structure, reason });
       }
-      await writer.write(range.guestOffset, cluster.subarray(0, Math.min(geo().clusterSize, geo().virtualSize - range.guestOffset)));
-      // The writer has copied it: its batch buffer may take another batch.
-      zstdPool?.release(cluster);
+      const guestBytes = cluster.subarray(0, Math.min(geo().clusterSize, geo().virtualSize - range.guestOffset));
+      const pool = zstdPool;
+      if (pool !== null && writer.lend !== undefined) {
+        // No copy: the clusters of a worker's batch follow on in one buffer and usually on the guest disk too, so
+        // the writer writes them from there as one; the buffer takes another batch once the disk has them all.
+        await writer.lend(range.guestOffset, guestBytes, () => pool.release(cluster));
+      } else {
+        await writer.write(range.guestOffset, guestBytes);
+        // The writer has copied it: its batch buffer may take another batch.
+        zstdPool?.release(cluster);
+      }
     }
   }
 

@@ -53,3 +53,21 @@ test('createHoldbackDisk() merges overlapping ranges and clips them to the disk'
     { start: 3 * MiB, length: MiB },
   ]);
 });
+
+test('createHoldbackDisk() writevAt() writes its parts in order, held parts in memory until commit()', async (t) => {
+  const path = join(tempDir(t), 'disk.img');
+  writeFileSync(path, Buffer.alloc(4 * MiB, 0x11));
+  const disk = await openDisk(path);
+  t.after(() => disk.close());
+  const held = createHoldbackDisk(disk, [{ start: 0, length: MiB }]);
+  const parts = [Buffer.alloc(3, 0xa1), Buffer.alloc(5, 0xa2), Buffer.alloc(2, 0xa3)];
+  // Spanning the held range's end, then wholly on the disk.
+  await held.writevAt?.(MiB - 4, parts);
+  await held.writevAt?.(2 * MiB, parts);
+  const onDisk = readFileSync(path);
+  assert.equal(onDisk[MiB - 4], 0x11, 'held bytes must not reach the disk before commit');
+  assert.deepEqual([...onDisk.subarray(MiB, MiB + 6)], [0xa2, 0xa2, 0xa2, 0xa2, 0xa3, 0xa3]);
+  assert.deepEqual([...onDisk.subarray(2 * MiB, 2 * MiB + 11)], [0xa1, 0xa1, 0xa1, 0xa2, 0xa2, 0xa2, 0xa2, 0xa2, 0xa3, 0xa3, 0x11]);
+  await held.commit();
+  assert.deepEqual([...readFileSync(path).subarray(MiB - 4, MiB)], [0xa1, 0xa1, 0xa1, 0xa2]);
+});

@@ -118,3 +118,69 @@ for (const [diskReadsZero, batches] of [[true, 2], [false, 2], [true, 8], [false
     assert.ok(readFileSync(path).subarray(0, image.length).equals(image));
   });
 }
+
+for (const diskReadsZero of [true, false]) {
+  test(`createImageWriter() lend() writes lent bytes in place, in order with write(), and gives each back once (diskReadsZero ${diskReadsZero})`, async (t) => {
+    const path = join(tempDir(t), 'disk.img');
+    writeFileSync(path, Buffer.alloc(6 * MiB, 0xee));
+    const disk = countingDisk(await openDisk(path));
+    t.after(() => disk.close());
+    if (diskReadsZero) assert.equal(await disk.discardAll(), true);
+
+    const image = sampleImage();
+    const batches = 3;
+    const writer = createImageWriter(disk, { diskReadsZero, batchBytes: 1 * MiB, batches });
+    const cluster = 64 * KiB;
+    // "Outputs" of 8 clusters each, as a zstd worker's batch: guest-contiguous, but every other output holds its
+    // clusters in reverse memory order, so runs span several views (one vectored write).
+    let released = 0;
+    let out = 0;
+    let maxOut = 0;
+    for (let output = 0; output * 8 * cluster < image.length; output++) {
+      const memory = new Uint8Array(8 * cluster);
+      const slots = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (output % 2 === 0 ? i : 7 - i));
+      for (let i = 0; i < 8; i++) {
+        const at = (output * 8 + i) * cluster;
+        if (at >= image.length) break;
+        const view = memory.subarray((slots[i] as number) * cluster, (slots[i] as number + 1) * cluster);
+        view.set(image.subarray(at, at + cluster));
+        out++;
+        maxOut = Math.max(maxOut, out);
+        let given = false;
+        await writer.lend(at, view.subarray(0, Math.min(cluster, image.length - at)), () => {
+          assert.equal(given, false, 'released once');
+          given = true;
+          released++;
+          out--;
+          // The writer must not read lent bytes after their release.
+          view.fill(0xab);
+        });
+      }
+      if (output === 3) await writer.write(100 * KiB, image.subarray(100 * KiB, 200 * KiB)); // the same bytes again, later
+    }
+    await writer.flush();
+    assert.equal(out, 0, 'every lent cluster was given back');
+    assert.equal(released, image.length / cluster);
+    assert.ok(maxOut <= (batches + 1) * (MiB / cluster), `at most ${batches + 1} batches of lent bytes held (held ${maxOut} clusters)`);
+    const written = readFileSync(path);
+    assert.ok(written.subarray(0, image.length).equals(image));
+    assert.ok(writer.bytesWritten < image.length + 100 * KiB, 'zero blocks are not written as data');
+  });
+}
+
+test('createImageWriter() lend() keeps later lent bytes over earlier ones', async (t) => {
+  const path = join(tempDir(t), 'disk.img');
+  writeFileSync(path, Buffer.alloc(1 * MiB));
+  const disk = await openDisk(path);
+  t.after(() => disk.close());
+  const writer = createImageWriter(disk, { diskReadsZero: false, batchBytes: 256 * KiB });
+  await writer.lend(0, new Uint8Array(128 * KiB).fill(1), () => undefined);
+  await writer.write(64 * KiB, new Uint8Array(64 * KiB).fill(2));
+  await writer.lend(96 * KiB, new Uint8Array(64 * KiB).fill(3), () => undefined);
+  await writer.flush();
+  const written = readFileSync(path);
+  assert.equal(written[0], 1);
+  assert.equal(written[64 * KiB], 2);
+  assert.equal(written[96 * KiB], 3);
+  assert.equal(written[160 * KiB], 0);
+});
