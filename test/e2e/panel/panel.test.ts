@@ -222,6 +222,8 @@ describe('the web panel, in Chromium, against byoi serve and its demo fleet', ()
       await list.close();
 
       await page.getByTestId('task-success').waitFor({ timeout: 60_000 });
+      // The page reads the server again once the task is done and shows '…' until that answer is in.
+      await page.waitForFunction(`document.querySelector('[data-testid="detected-efi-path"]')?.textContent !== '…'`);
       assert.equal(await page.getByTestId('detected-efi-path').innerText(), '\\EFI\\debian\\grubx64.efi');
       assert.deepEqual(
         await page.getByTestId('install-steps').locator('li').evaluateAll((steps) => steps.map((step) => `${step.getAttribute('data-step')}:${step.getAttribute('data-status')}`)),
