@@ -28,3 +28,15 @@ export interface DiskIO extends ReadAt {
   sync(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Writes `parts` one after the other from `offset` with one writeAt() each: what writevAt() does on a disk that
+ * has no vectored write, or for parts that cannot go out as one.
+ */
+export async function writeEachPart(disk: Pick<DiskIO, 'writeAt'>, offset: number, parts: readonly Uint8Array[]): Promise<void> {
+  let at = offset;
+  for (const part of parts) {
+    await disk.writeAt(at, part);
+    at += part.length;
+  }
+}

@@ -1,6 +1,6 @@
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import { checkRange } from '../../image/read-at.ts';
-import type { DiskIO } from './disk-io.ts';
+import { writeEachPart, type DiskIO } from './disk-io.ts';
 
 /** A byte range of the disk, [start, start+length). */
 export interface DiskRange {
@@ -99,11 +99,7 @@ export function createHoldbackDisk(disk: DiskIO, ranges: readonly DiskRange[]): 
         await disk.writevAt(offset, parts);
         return;
       }
-      let at = offset;
-      for (const part of parts) {
-        await this.writeAt(at, part);
-        at += part.length;
-      }
+      await writeEachPart(this, offset, parts);
     },
 
     async zeroRange(offset: number, length: number): Promise<void> {

@@ -67,9 +67,7 @@ function fileDisk(handle: FileHandle, name: string, size: number, logicalSectorS
       return buffer;
     },
     async writeAt(offset: number, bytes: Uint8Array): Promise<void> {
-      if (offset < 0 || offset + bytes.length > size) {
-        throw new ByoiError('BYOI_DISK_IO', { device: name, reason: `write of ${bytes.length} bytes at ${offset} is past the end (${size} bytes)` });
-      }
+      checkWriteRange(size, offset, bytes.length, name);
       let done = 0;
       while (done < bytes.length) {
         const { bytesWritten } = await io(name, () => handle.write(bytes, done, bytes.length - done, offset + done));
@@ -78,9 +76,7 @@ function fileDisk(handle: FileHandle, name: string, size: number, logicalSectorS
     },
     async writevAt(offset: number, parts: Uint8Array[]): Promise<void> {
       const length = parts.reduce((total, part) => total + part.length, 0);
-      if (offset < 0 || offset + length > size) {
-        throw new ByoiError('BYOI_DISK_IO', { device: name, reason: `write of ${length} bytes at ${offset} is past the end (${size} bytes)` });
-      }
+      checkWriteRange(size, offset, length, name);
       let pending = parts;
       let done = 0;
       while (done < length) {
@@ -152,6 +148,13 @@ async function io<T>(name: string, action: () => Promise<T>): Promise<T> {
     return await action();
   } catch (error) {
     throw diskError(name, error);
+  }
+}
+
+/** A write must lie within the disk: the same refusal for writeAt() and writevAt(). */
+function checkWriteRange(size: number, offset: number, length: number, name: string): void {
+  if (offset < 0 || offset + length > size) {
+    throw new ByoiError('BYOI_DISK_IO', { device: name, reason: `write of ${length} bytes at ${offset} is past the end (${size} bytes)` });
   }
 }
 

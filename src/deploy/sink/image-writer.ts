@@ -1,4 +1,4 @@
-import type { DiskIO } from '../disk/disk-io.ts';
+import { writeEachPart, type DiskIO } from '../disk/disk-io.ts';
 
 /**
  * Where decoders put the guest image: data at a guest offset, or "this range is zero".
@@ -247,13 +247,7 @@ export function createImageWriter(disk: DiskIO, options: ImageWriterOptions): Im
       for (const write of writes) {
         if (write.pieces.length === 1) await disk.writeAt(write.at, write.pieces[0] as Uint8Array);
         else if (disk.writevAt !== undefined) await disk.writevAt(write.at, write.pieces);
-        else {
-          let at = write.at;
-          for (const piece of write.pieces) {
-            await disk.writeAt(at, piece);
-            at += piece.length;
-          }
-        }
+        else await writeEachPart(disk, write.at, write.pieces);
       }
     })();
     // Surface a failed write at the next await of it instead of as an unhandled rejection.
