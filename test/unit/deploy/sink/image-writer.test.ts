@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -36,14 +36,22 @@ function countingDisk(disk: DiskIO): DiskIO & { writes: number; zeroCalls: numbe
   return counted;
 }
 
+/**
+ * A 6 MiB disk file full of old content (so a skipped zero block would show), counted; discarded first when the
+ * test asks for a disk that reads zero.
+ */
+async function oldContentDisk(t: TestContext, diskReadsZero: boolean): Promise<{ path: string; disk: ReturnType<typeof countingDisk> }> {
+  const path = join(tempDir(t), 'disk.img');
+  writeFileSync(path, Buffer.alloc(6 * MiB, 0xee));
+  const disk = countingDisk(await openDisk(path));
+  t.after(() => disk.close());
+  if (diskReadsZero) assert.equal(await disk.discardAll(), true);
+  return { path, disk };
+}
+
 for (const diskReadsZero of [true, false]) {
   test(`createImageWriter() reproduces the image byte for byte from odd-sized chunks (diskReadsZero ${diskReadsZero})`, async (t) => {
-    const path = join(tempDir(t), 'disk.img');
-    // Old content everywhere, so a skipped zero block would show.
-    writeFileSync(path, Buffer.alloc(6 * MiB, 0xee));
-    const disk = countingDisk(await openDisk(path));
-    t.after(() => disk.close());
-    if (diskReadsZero) assert.equal(await disk.discardAll(), true);
+    const { path, disk } = await oldContentDisk(t, diskReadsZero);
 
     const image = sampleImage();
     const writer = createImageWriter(disk, { diskReadsZero, batchBytes: 1 * MiB });
@@ -121,11 +129,7 @@ for (const [diskReadsZero, batches] of [[true, 2], [false, 2], [true, 8], [false
 
 for (const diskReadsZero of [true, false]) {
   test(`createImageWriter() lend() writes lent bytes in place, in order with write(), and gives each back once (diskReadsZero ${diskReadsZero})`, async (t) => {
-    const path = join(tempDir(t), 'disk.img');
-    writeFileSync(path, Buffer.alloc(6 * MiB, 0xee));
-    const disk = countingDisk(await openDisk(path));
-    t.after(() => disk.close());
-    if (diskReadsZero) assert.equal(await disk.discardAll(), true);
+    const { path, disk } = await oldContentDisk(t, diskReadsZero);
 
     const image = sampleImage();
     const batches = 3;
