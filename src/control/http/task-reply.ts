@@ -1,9 +1,10 @@
 import type { Static } from 'typebox';
 import type { ControlTask } from '../tasks/task-model.ts';
+import type { TaskSummary } from '../store/tasks-repo.ts';
 import type { InstallStatusReplySchema, TaskReplySchema } from './schemas/task-schemas.ts';
 
 /** The OVH task shape of a task (no secret ever: comments are catalogue messages). */
-export function toTaskReply(task: ControlTask): Static<typeof TaskReplySchema> {
+export function toTaskReply(task: TaskSummary): Static<typeof TaskReplySchema> {
   return {
     taskId: task.id,
     function: task.function,

@@ -4,6 +4,8 @@ import type { Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
 import { preparedStatement } from './prepared-statements.ts';
 import { createReadBatcher } from './read-batcher.ts';
+import { perStore } from './per-store.ts';
+import { firstRowReader } from './first-row-reader.ts';
 import { credentialColumns } from './table-columns.ts';
 import { hashToken } from '../crypto/hash-token.ts';
 import { randomToken } from '../crypto/random-token.ts';
@@ -114,21 +116,11 @@ export async function findSignedCaller(
 }
 
 /** The store's reader of signed-caller rows by consumer key hash; its SQL is compiled once (building it costs more than running it). */
-function signedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
-  let reader = signedCallerReaders.get(store);
-  if (reader === undefined) {
-    reader = store.dialect === 'postgres' ? batchedSignedCallerReader(store) : singleSignedCallerReader(store);
-    signedCallerReaders.set(store, reader);
-  }
-  return reader;
-}
-
-const signedCallerReaders = new WeakMap<Store, (consumerKeyHash: string) => Promise<SignedCallerRow | undefined>>();
-
-function singleSignedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
-  const text = preparedStatement(signedCallerQuery(store).where('c.consumer_key_hash', '=', '').compile().sql);
-  return async (consumerKeyHash) => (await store.db.executeQuery<SignedCallerRow>(CompiledQuery.raw(text, [consumerKeyHash]))).rows[0];
-}
+const signedCallerReader = perStore((store): ((consumerKeyHash: string) => Promise<SignedCallerRow | undefined>) => {
+  if (store.dialect === 'postgres') return batchedSignedCallerReader(store);
+  const readRow = firstRowReader<SignedCallerRow>(store, signedCallerQuery(store).where('c.consumer_key_hash', '=', '').compile().sql);
+  return (consumerKeyHash) => readRow([consumerKeyHash]);
+});
 
 function batchedSignedCallerReader(store: Store): (consumerKeyHash: string) => Promise<SignedCallerRow | undefined> {
   const text = preparedStatement(signedCallerQuery(store).where(sql<boolean>`c.consumer_key_hash = ANY(${[] as string[]})`).compile().sql);

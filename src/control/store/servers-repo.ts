@@ -1,9 +1,10 @@
-import { CompiledQuery, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ByoiError } from '../../contract/errors/byoi-error.ts';
 import type { ServersTable } from './database-schema.ts';
 import { isUniqueViolation, type Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
-import { preparedStatement } from './prepared-statements.ts';
+import { perStore } from './per-store.ts';
+import { firstRowReader, type FirstRowReader } from './first-row-reader.ts';
 import { serverColumns } from './table-columns.ts';
 import type { BootMode, DiskGroup, Server } from '../fleet/server-model.ts';
 
@@ -63,19 +64,17 @@ export async function insertServer(store: Store, input: NewServer): Promise<Serv
 
 /** The server `serviceName` when `accountId` owns it; undefined otherwise (the caller answers 404 either way). */
 export async function findServerForAccount(store: Store, accountId: number, serviceName: string): Promise<Server | undefined> {
-  // On every signed server route: building this query costs more than running it, so its SQL is compiled once
-  // per store and reused (parameters in the order of the where clauses).
-  let text = serverForAccountSql.get(store);
-  if (text === undefined) {
-    text = preparedStatement(serverForAccountQuery(store, serviceName, accountId).compile().sql);
-    serverForAccountSql.set(store, text);
-  }
-  const result = await store.db.executeQuery<Selectable<ServersTable>>(CompiledQuery.raw(text, [serviceName, accountId]));
-  const row = result.rows[0];
+  const row = await serverForAccountReader(store)([serviceName, accountId]);
   return row && toServer(row);
 }
 
-const serverForAccountSql = new WeakMap<Store, string>();
+/**
+ * On every signed server route: building this query costs more than running it, so its SQL is compiled once per
+ * store and reused (parameters in the order of the where clauses).
+ */
+const serverForAccountReader = perStore((store): FirstRowReader<Selectable<ServersTable>> =>
+  firstRowReader(store, serverForAccountQuery(store, '', 0).compile().sql),
+);
 
 function serverForAccountQuery(store: Store, serviceName: string, accountId: number) {
   return store.db.selectFrom('servers').select(serverColumns).where('service_name', '=', serviceName).where('account_id', '=', accountId);

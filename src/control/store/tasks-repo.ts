@@ -4,6 +4,8 @@ import type { TasksTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
 import { preparedStatement } from './prepared-statements.ts';
 import { createReadBatcher } from './read-batcher.ts';
+import { perStore } from './per-store.ts';
+import { firstRowReader, type FirstRowReader } from './first-row-reader.ts';
 import { columnList, taskColumns } from './table-columns.ts';
 import type { ControlTask, ControlTaskFunction, TaskProgress, TaskStep } from '../tasks/task-model.ts';
 import type { TargetDisk } from '../fleet/server-model.ts';
@@ -77,24 +79,23 @@ export async function findTaskVersion(store: Store, id: number): Promise<{ task:
 
 /** The task `id` of server `serverId`, or undefined (a task id of another server is not found, like OVH). */
 export async function findServerTask(store: Store, serverId: number, id: number): Promise<ControlTask | undefined> {
-  // Polled by every client waiting for an install: the SQL is compiled once per store (as findSignedCaller()'s),
-  // parameters in the order of the where clauses.
-  let text = serverTaskSql.get(store);
-  if (text === undefined) {
-    text = preparedStatement(serverTaskQuery(store, id, serverId).compile().sql);
-    serverTaskSql.set(store, text);
-  }
-  const result = await store.db.executeQuery<Selectable<TasksTable>>(CompiledQuery.raw(text, [id, serverId]));
-  const row = result.rows[0];
+  const row = await serverTaskReader(store)([id, serverId]);
   return row && toTask(row);
 }
 
-const serverTaskSql = new WeakMap<Store, string>();
+/**
+ * Polled by every client waiting for an install: the SQL is compiled once per store (as findSignedCaller()'s),
+ * parameters in the order of the where clauses.
+ */
+const serverTaskReader = perStore((store): FirstRowReader<Selectable<TasksTable>> =>
+  firstRowReader(store, serverTaskQuery(store, 0, 0).compile().sql),
+);
 
 /**
  * The task `id` of the server `serviceName` when `accountId` owns that server, in one statement (the task GET,
  * polled by every client waiting for an install, would otherwise read the server, then the task).
  * `serverFound` is false when the account has no such server: the caller answers exactly as requireServer().
+ * It reads only the reply's columns: not the sealed request, the steps or the progress a poll does not show.
  * On PostgreSQL the task GETs of the same event-loop turn share that statement (read-batcher.ts).
  */
 export async function findOwnedServerTask(
@@ -102,13 +103,28 @@ export async function findOwnedServerTask(
   accountId: number,
   serviceName: string,
   id: number,
-): Promise<{ serverFound: boolean; task: ControlTask | undefined }> {
+): Promise<{ serverFound: boolean; task: TaskSummary | undefined }> {
   const key: OwnedServerTaskKey = { accountId, serviceName, taskId: id };
-  const row = store.dialect === 'postgres' ? await ownedServerTaskBatch(store)(key) : await readOwnedServerTask(store, key);
+  const row = await ownedServerTaskReader(store)(key);
   if (row === undefined) return { serverFound: false, task: undefined };
   // A LEFT JOIN without a task leaves every t column null, its primary key included.
-  return { serverFound: true, task: row.id === null ? undefined : toTask(row) };
+  if (row.id === null) return { serverFound: true, task: undefined };
+  return {
+    serverFound: true,
+    task: {
+      id: row.id,
+      function: row.task_function as ControlTaskFunction,
+      status: row.status as TaskStatus,
+      comment: row.comment,
+      startDate: row.start_date,
+      doneDate: row.done_date,
+      lastUpdate: row.last_update,
+    },
+  };
 }
+
+/** What the OVH task reply shows of a task (toTaskReply()). */
+export type TaskSummary = Pick<ControlTask, 'id' | 'function' | 'status' | 'comment' | 'startDate' | 'doneDate' | 'lastUpdate'>;
 
 interface OwnedServerTaskKey {
   accountId: number;
@@ -116,20 +132,16 @@ interface OwnedServerTaskKey {
   taskId: number;
 }
 
-type OwnedServerTaskRow = Selectable<TasksTable> & { byoi_server_id: number };
+const taskSummaryColumns = ['id', 'task_function', 'status', 'comment', 'start_date', 'done_date', 'last_update'] as const satisfies readonly (typeof taskColumns)[number][];
 
-const ownedServerTaskColumns = `s.id AS byoi_server_id, ${columnList('t', taskColumns)}`;
+type OwnedServerTaskRow = Pick<Selectable<TasksTable>, (typeof taskSummaryColumns)[number]> & { byoi_server_id: number };
+
+const ownedServerTaskColumns = `s.id AS byoi_server_id, ${columnList('t', taskSummaryColumns)}`;
 
 /** SQLite: one statement per request (in-process and synchronous, a batch would save nothing). */
-const ownedServerTaskSqlite = preparedStatement(
+const ownedServerTaskSqlite =
   `SELECT ${ownedServerTaskColumns} FROM servers s LEFT JOIN tasks t ON t.server_id = s.id AND t.id = ? ` +
-    'WHERE s.service_name = ? AND s.account_id = ?',
-);
-
-async function readOwnedServerTask(store: Store, key: OwnedServerTaskKey): Promise<OwnedServerTaskRow | undefined> {
-  const values = [key.taskId, key.serviceName, key.accountId];
-  return (await store.db.executeQuery<OwnedServerTaskRow>(CompiledQuery.raw(ownedServerTaskSqlite, values))).rows[0];
-}
+  'WHERE s.service_name = ? AND s.account_id = ?';
 
 /** PostgreSQL: the keys as three parallel arrays, each row naming the key it answers. */
 const ownedServerTaskPostgres = preparedStatement(
@@ -141,26 +153,24 @@ const ownedServerTaskPostgres = preparedStatement(
 
 type KeyedOwnedServerTaskRow = OwnedServerTaskRow & { byoi_key_account_id: number; byoi_key_service_name: string; byoi_key_task_id: number };
 
-const ownedServerTaskBatches = new WeakMap<Store, (key: OwnedServerTaskKey) => Promise<OwnedServerTaskRow | undefined>>();
-
-function ownedServerTaskBatch(store: Store): (key: OwnedServerTaskKey) => Promise<OwnedServerTaskRow | undefined> {
-  let load = ownedServerTaskBatches.get(store);
-  if (load === undefined) {
-    const loadRow = createReadBatcher<OwnedServerTaskKey, KeyedOwnedServerTaskRow>({
-      // The service name last: the numbers before it hold no space, so two keys never share an id.
-      idOfKey: (key) => `${key.accountId} ${key.taskId} ${key.serviceName}`,
-      idOfRow: (row) => `${row.byoi_key_account_id} ${row.byoi_key_task_id} ${row.byoi_key_service_name}`,
-      fetch: async (keys) => {
-        const values = [keys.map((key) => key.taskId), keys.map((key) => key.serviceName), keys.map((key) => key.accountId)];
-        return (await store.db.executeQuery<KeyedOwnedServerTaskRow>(CompiledQuery.raw(ownedServerTaskPostgres, values))).rows;
-      },
-    });
-    // PostgreSQL text cannot hold NUL, so no server has such a name; sent in a batch it would fail its neighbours too.
-    load = async (key) => (key.serviceName.includes('\0') ? undefined : loadRow(key));
-    ownedServerTaskBatches.set(store, load);
+/** The owned-server-task read of the store's database: a batcher on PostgreSQL, one statement a call on SQLite. */
+const ownedServerTaskReader = perStore((store): ((key: OwnedServerTaskKey) => Promise<OwnedServerTaskRow | undefined>) => {
+  if (store.dialect === 'sqlite') {
+    const readRow = firstRowReader<OwnedServerTaskRow>(store, ownedServerTaskSqlite);
+    return (key) => readRow([key.taskId, key.serviceName, key.accountId]);
   }
-  return load;
-}
+  const loadRow = createReadBatcher<OwnedServerTaskKey, KeyedOwnedServerTaskRow>({
+    // The service name last: the numbers before it hold no space, so two keys never share an id.
+    idOfKey: (key) => `${key.accountId} ${key.taskId} ${key.serviceName}`,
+    idOfRow: (row) => `${row.byoi_key_account_id} ${row.byoi_key_task_id} ${row.byoi_key_service_name}`,
+    fetch: async (keys) => {
+      const values = [keys.map((key) => key.taskId), keys.map((key) => key.serviceName), keys.map((key) => key.accountId)];
+      return (await store.db.executeQuery<KeyedOwnedServerTaskRow>(CompiledQuery.raw(ownedServerTaskPostgres, values))).rows;
+    },
+  });
+  // PostgreSQL text cannot hold NUL, so no server has such a name; sent in a batch it would fail its neighbours too.
+  return async (key) => (key.serviceName.includes('\0') ? undefined : loadRow(key));
+});
 
 function serverTaskQuery(store: Store, id: number, serverId: number) {
   return store.db.selectFrom('tasks').select(taskColumns).where('id', '=', id).where('server_id', '=', serverId);
