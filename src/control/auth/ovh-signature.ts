@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * OVH's request signature: "$1$" + hex(SHA-1(AS + "+" + CK + "+" + METHOD + "+" + URL + "+" + BODY + "+" + TS)),
@@ -12,11 +12,14 @@ export function computeSignature(input: {
   body: Uint8Array;
   timestamp: string;
 }): string {
-  const hash = createHash('sha1');
-  hash.update(`${input.applicationSecret}+${input.consumerKey}+${input.method}+${input.url}+`, 'utf8');
-  hash.update(input.body);
-  hash.update(`+${input.timestamp}`, 'utf8');
-  return `$1$${hash.digest('hex')}`;
+  const head = `${input.applicationSecret}+${input.consumerKey}+${input.method}+${input.url}+`;
+  // Bodyless requests (GETs, polled) hash in one shot, without createHash()'s object.
+  if (input.body.length === 0) return `$1$${hash('sha1', `${head}+${input.timestamp}`, 'hex')}`;
+  const digest = createHash('sha1');
+  digest.update(head, 'utf8');
+  digest.update(input.body);
+  digest.update(`+${input.timestamp}`, 'utf8');
+  return `$1$${digest.digest('hex')}`;
 }
 
 /**

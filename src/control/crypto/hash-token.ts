@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The stored form of a bearer secret (consumer key, agent token): SHA-256, hex. The tokens byoi issues carry
@@ -6,5 +6,6 @@ import { createHash } from 'node:crypto';
  * every signed request.
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // One-shot: on every signed request, and cheaper than createHash()'s object.
+  return hash('sha256', token, 'hex');
 }
