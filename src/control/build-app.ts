@@ -17,6 +17,7 @@ import { validationPageRoute } from './http/routes/validation-page-route.ts';
 import { createControlLogger } from './http/create-logger.ts';
 import { newQueryId } from './http/query-id.ts';
 import { AccessLogController } from './http/access-log-controller.ts';
+import { lazyChildLoggerFactory } from './http/lazy-child-logger.ts';
 import { servePanel } from './web/serve-panel.ts';
 import type {} from './http/fastify-types.ts';
 
@@ -63,6 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   serverOptions.loggerInstance = logger;
   // One access line per request instead of Fastify's two (access-log-controller.ts says why it skips redaction).
   serverOptions.logController = new AccessLogController(logger.child({}, { redact: [] }));
+  // Request loggers are made when a route writes a line, not for every request (lazy-child-logger.ts).
+  serverOptions.childLoggerFactory = lazyChildLoggerFactory;
   if (options.https) serverOptions.https = options.https;
 
   const app = Fastify(serverOptions) as unknown as FastifyInstance;

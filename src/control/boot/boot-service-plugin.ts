@@ -7,7 +7,6 @@ import { findActiveTask, findLatestTask } from '../store/tasks-repo.ts';
 import { issueInstallerToken } from '../agent/issue-installer-token.ts';
 import type { ControlTask } from '../tasks/task-model.ts';
 import type {} from '../http/fastify-types.ts';
-import { lazyChildLoggerFactory } from '../http/lazy-child-logger.ts';
 import { decideBoot } from './decide-boot.ts';
 import { createGrubChainLoader, type GrubChainLoader } from './grub-chain-loader.ts';
 import { isIpxeSafe } from './ipxe-text.ts';
@@ -73,8 +72,6 @@ export function bootServicePlugin(options: BootServiceOptions): (app: FastifyIns
     if (grub !== null && !grub.available) app.log.warn({ reason: grub.unavailableReason }, 'boot service: no GRUB EFI chain loader; UEFI servers whose iPXE cannot boot a local disk will fall back to the firmware');
     const quiet = createOncePer(60_000);
     const reported = createOncePer(60_000);
-    // The request logger of these routes is made when a line is written, not for every request (lazy-child-logger.ts).
-    app.setChildLoggerFactory(lazyChildLoggerFactory);
 
     /** The origin iPXE reached us by (boot.url when set), or undefined when the Host header cannot go into a script. */
     function originOf(request: FastifyRequest): string | undefined {

@@ -5,7 +5,8 @@ import type { Bindings, ChildLoggerOptions } from 'pino';
  * A Fastify `childLoggerFactory` whose request logger (`request.log`, `reply.log`) becomes pino's child logger
  * only when something logs through it. Fastify makes that child for every request (the request id bindings
  * serialised and passed through the redaction, a logger object per level set): about 10 µs, 5 % of a boot script,
- * for a logger that a boot script almost never writes to (its routes log at `warn`). The child, once made, is
+ * for a logger most requests never write to (the access line has its own logger, access-log-controller.ts; the
+ * boot routes log at `warn`). Set for the whole app (build-app.ts). The child, once made, is
  * exactly the one Fastify's default factory makes (same bindings and options), so every line is unchanged.
  */
 export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
