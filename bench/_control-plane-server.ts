@@ -6,7 +6,7 @@
 // relayed task bus).
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -102,7 +102,7 @@ async function seedAndServe(): Promise<void> {
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     process.stdout.write(`${JSON.stringify({ origin: `http://127.0.0.1:${port}`, ...info, workers: 1, pids: [process.pid] })}\n`);
-    process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+    process.on('SIGTERM', () => void app.close().then(() => exitRemoving(dir)));
     return;
   }
   // The seeding app closes (and its store); the workers open the seeded database again.
@@ -125,10 +125,16 @@ async function seedAndServe(): Promise<void> {
   process.on('SIGTERM', () => {
     let left = forked.length;
     for (const worker of forked) {
-      worker.once('exit', () => --left === 0 && process.exit(0));
+      worker.once('exit', () => --left === 0 && exitRemoving(dir));
       worker.process.kill('SIGTERM');
     }
   });
+}
+
+/** Exits after removing the run's directory (its SQLite file holds the seeded fleet: megabytes a run). */
+function exitRemoving(dir: string): never {
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 
 /** The MAC of bench server i: 02:bb:00 + i in the last three bytes (locally administered). */
