@@ -3,6 +3,7 @@ import type { ApplicationsTable } from './database-schema.ts';
 import type { Store } from './open-store.ts';
 import { nowIso } from './now-iso.ts';
 import { randomToken } from '../crypto/random-token.ts';
+import { perStore } from './per-store.ts';
 
 /** An API application (OVH's application key and secret); its secret is only readable through openSecret(). */
 export interface Application {
@@ -47,18 +48,14 @@ export async function findApplicationByKey(
   return { application: toApplication(row), secret: openApplicationSecret(store, row.secret_enc) };
 }
 
-const openedSecrets = new WeakMap<Store, Map<string, string>>();
+const openedSecrets = perStore(() => new Map<string, string>());
 
 /**
  * Decrypts an application secret, remembering it per sealed value: every signed request needs it and an
  * application's secret never changes (a new secret is a new application), so the cache cannot go stale.
  */
 export function openApplicationSecret(store: Store, sealed: string): string {
-  let cache = openedSecrets.get(store);
-  if (cache === undefined) {
-    cache = new Map();
-    openedSecrets.set(store, cache);
-  }
+  const cache = openedSecrets(store);
   let secret = cache.get(sealed);
   if (secret === undefined) {
     secret = store.secrets.open(sealed, purpose);
