@@ -24,7 +24,6 @@ import type { ControlTask } from '../tasks/task-model.ts';
 import type { TaskFailure } from '../tasks/task-service.ts';
 import type { AgentRunner } from './agent-runner.ts';
 import {
-  advanceSeq,
   ensureSession,
   findSession,
   findSessionByPhoneHome,
@@ -33,9 +32,10 @@ import {
   recordEnrolment,
   type AgentSession,
 } from './agent-sessions-repo.ts';
+import { applyAgentBatch } from './apply-agent-batch.ts';
 import { buildAgentJob, heartbeatSecondsFor } from './build-agent-job.ts';
 import type { ControlEndpoint } from './control-endpoint.ts';
-import { planAgentEvents } from './plan-agent-events.ts';
+import { installRedactor } from './install-redactor.ts';
 import { recordFirstBoot } from './record-first-boot.ts';
 import { storeAgentResult } from './runner-tasks-repo.ts';
 import type {} from '../http/fastify-types.ts';
@@ -89,14 +89,8 @@ export function agentRoutes(deps: { runner: AgentRunner; endpoint: ControlEndpoi
       return { tokenHash, session, task: current };
     }
 
-    /** Removes the install's header values from a text an agent sent (defence in depth: the agent redacts too). */
-    async function redactorFor(taskId: number): Promise<(text: string) => string> {
-      const request = await tasks.readInstallRequest(taskId);
-      const secrets = (request?.image.httpHeaders ?? []).map((header) => header.value).filter((value) => value.length >= 4);
-      return (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-    }
-
-    // One batch at a time per task, so a replay racing its original is seen as a replay.
+    // One batch at a time per task in this process, so a replay racing its original here is seen as a replay (across
+    // processes, applyAgentBatch() is what keeps a batch from applying twice).
     const queues = new Map<number, Promise<unknown>>();
     function serialize<T>(taskId: number, work: () => Promise<T>): Promise<T> {
       const previous = queues.get(taskId) ?? Promise.resolve();
@@ -157,23 +151,7 @@ export function agentRoutes(deps: { runner: AgentRunner; endpoint: ControlEndpoi
       },
       async (request) => {
         const { tokenHash, task } = await requireLive(request);
-        const batch = request.body;
-        return serialize(task.id, async () => {
-          const session = await findSession(store, tokenHash);
-          const lastSeq = session?.lastSeq ?? 0;
-          if (batch.seq <= lastSeq) return { applied: false, seq: lastSeq };
-          const current = (await tasks.get(task.id)) ?? task;
-          const plan = planAgentEvents(batch.events, current.steps);
-          for (const change of plan.steps) await tasks.setStep(task.id, change.step, change.status);
-          if (plan.progress !== null) await tasks.recordProgress(task.id, plan.progress);
-          if (plan.notices.length > 0) {
-            const redact = await redactorFor(task.id);
-            for (const notice of plan.notices) await tasks.notice(task.id, redact(notice));
-          }
-          await tasks.renewLease(task.id, current.leaseOwner ?? '');
-          await advanceSeq(store, tokenHash, batch.seq);
-          return { applied: true, seq: batch.seq };
-        });
+        return serialize(task.id, () => applyAgentBatch({ store, tasks }, { tokenHash, task }, request.body));
       },
     );
 
@@ -233,7 +211,7 @@ export function agentRoutes(deps: { runner: AgentRunner; endpoint: ControlEndpoi
         const error = new ByoiError('BYOI_INTERNAL', { phase: 'installing the image' });
         return { code: error.code, message: error.message };
       }
-      const redact = await redactorFor(taskId);
+      const redact = await installRedactor(tasks, taskId);
       return { code: record.code, message: redact(record.message).slice(0, 1000) };
     }
 

@@ -122,6 +122,8 @@ export interface TaskEventsTable {
   type: string;
   /** JSON, never a secret. */
   data: string;
+  /** For an event an agent batch stored: which one (installer, batch, item), unique per task. */
+  agent_key: string | null;
 }
 
 export interface ReplayGuardTable {

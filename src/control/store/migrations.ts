@@ -8,7 +8,7 @@ import type { SqlDialectName } from './open-store.ts';
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-control-plane': initial(dialect), '0002-agent-sessions': agentSessions() };
+      return { '0001-control-plane': initial(dialect), '0002-agent-sessions': agentSessions(), '0003-agent-event-keys': agentEventKeys() };
     },
   };
 }
@@ -153,6 +153,20 @@ function agentSessions(): Migration {
         .addColumn('phone_home_at', 'text')
         .execute();
       await db.schema.createIndex('agent_sessions_task').on('agent_sessions').column('task_id').execute();
+    },
+  };
+}
+
+/**
+ * The key of an event an agent batch stored (agent/apply-agent-batch.ts): unique per task, so a batch applied by
+ * two processes at once (a retry racing its original) stores each event once. Other events have none; NULLs
+ * never conflict, on either database.
+ */
+function agentEventKeys(): Migration {
+  return {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('task_events').addColumn('agent_key', 'text').execute();
+      await db.schema.createIndex('task_events_agent_key').on('task_events').columns(['task_id', 'agent_key']).unique().execute();
     },
   };
 }

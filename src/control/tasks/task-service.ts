@@ -23,7 +23,7 @@ import {
   updateTaskAndSteps,
   type TaskPatch,
 } from '../store/tasks-repo.ts';
-import { appendTaskEvent } from '../store/task-events-repo.ts';
+import { appendAgentTaskEvent, appendTaskEvent } from '../store/task-events-repo.ts';
 import { advanceTaskStep, resetTaskStep } from '../store/task-steps-repo.ts';
 import { findServerById, updateServer, type ServerPatch } from '../store/servers-repo.ts';
 import { harddiskBootId } from '../fleet/boot-options.ts';
@@ -75,8 +75,12 @@ export interface TaskService {
    * of `from` move, so a caller that resets a step it saw `doing` leaves it alone if it was done meanwhile.
    */
   resetSteps(taskId: number, stepIds: readonly string[], from?: readonly StepStatus[]): Promise<void>;
-  recordProgress(taskId: number, progress: Omit<TaskProgress, 'updatedAt'>): Promise<void>;
-  notice(taskId: number, message: string): Promise<void>;
+  /**
+   * `agentKey` (an agent batch's events, agent/apply-agent-batch.ts): the event is stored once per task and key,
+   * however many processes apply the batch at once.
+   */
+  recordProgress(taskId: number, progress: Omit<TaskProgress, 'updatedAt'>, agentKey?: string): Promise<void>;
+  notice(taskId: number, message: string, agentKey?: string): Promise<void>;
   /**
    * Ends an active task: done with the agent's result, or the terminal status of the failure's fault
    * (taskStatusForError). Idempotent: a finished task is returned unchanged (late or duplicate reports).
@@ -98,9 +102,10 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
   const { store, bus } = options;
   const clock = options.now ?? Date.now;
 
-  async function record(taskId: number, type: TaskEventType, data: Record<string, unknown>): Promise<void> {
-    const event = await appendTaskEvent(store, { taskId, at: nowIso(clock()), type, data });
-    bus.emitEvent(event);
+  async function record(taskId: number, type: TaskEventType, data: Record<string, unknown>, agentKey?: string): Promise<void> {
+    const event = { taskId, at: nowIso(clock()), type, data };
+    const stored = agentKey === undefined ? await appendTaskEvent(store, event) : await appendAgentTaskEvent(store, event, agentKey);
+    if (stored !== undefined) bus.emitEvent(stored);
   }
 
   async function requireTask(taskId: number): Promise<ControlTask> {
@@ -266,18 +271,18 @@ export function createTaskService(options: { store: Store; bus: TaskBus; leaseSe
       }
     },
 
-    async recordProgress(taskId, progress) {
+    async recordProgress(taskId, progress, agentKey) {
       const task = await findTask(store, taskId);
       if (task === undefined || !isActiveStatus(task.status)) return;
       const now = nowIso(clock());
       const value: TaskProgress = { ...progress, updatedAt: now };
       if (await updateTask(store, taskId, { lastUpdate: now, progress: value }, task.status)) {
-        await record(taskId, 'task.progress', { ...value });
+        await record(taskId, 'task.progress', { ...value }, agentKey);
       }
     },
 
-    async notice(taskId, message) {
-      await record(taskId, 'task.notice', { message });
+    async notice(taskId, message, agentKey) {
+      await record(taskId, 'task.notice', { message }, agentKey);
     },
 
     async finish(taskId, outcome) {
