@@ -108,19 +108,7 @@ export async function findOwnedServerTask(
   const row = await ownedServerTaskReader(store)(key);
   if (row === undefined) return { serverFound: false, task: undefined };
   // A LEFT JOIN without a task leaves every t column null, its primary key included.
-  if (row.id === null) return { serverFound: true, task: undefined };
-  return {
-    serverFound: true,
-    task: {
-      id: row.id,
-      function: row.task_function as ControlTaskFunction,
-      status: row.status as TaskStatus,
-      comment: row.comment,
-      startDate: row.start_date,
-      doneDate: row.done_date,
-      lastUpdate: row.last_update,
-    },
-  };
+  return { serverFound: true, task: row.id === null ? undefined : toTaskSummary(row) };
 }
 
 /** What the OVH task reply shows of a task (toTaskReply()). */
@@ -333,17 +321,24 @@ export async function findTaskByAgentTokenHash(store: Store, hash: string): Prom
   return row && toTask(row);
 }
 
-function toTask(row: Selectable<TasksTable>): ControlTask {
+/** The columns of taskSummaryColumns as a TaskSummary: the task GET's read, and the start of every toTask(). */
+function toTaskSummary(row: Pick<Selectable<TasksTable>, (typeof taskSummaryColumns)[number]>): TaskSummary {
   return {
     id: row.id,
-    serverId: row.server_id,
-    accountId: row.account_id,
     function: row.task_function as ControlTaskFunction,
     status: row.status as TaskStatus,
     comment: row.comment,
     startDate: row.start_date,
     doneDate: row.done_date,
     lastUpdate: row.last_update,
+  };
+}
+
+function toTask(row: Selectable<TasksTable>): ControlTask {
+  return {
+    ...toTaskSummary(row),
+    serverId: row.server_id,
+    accountId: row.account_id,
     diskGroupId: row.disk_group_id,
     targetDisk: row.target_disk === null ? null : (JSON.parse(row.target_disk) as TargetDisk),
     steps: JSON.parse(row.steps) as TaskStep[],
